@@ -1,0 +1,82 @@
+"""spaCy Doc -> plain extraction records. No spaCy type leaves this module."""
+from __future__ import annotations
+
+from collections import Counter
+from typing import Iterable, Iterator
+
+from .nlp.candidates import Candidate
+from .nlp.pipeline import get_pipeline
+from .records import Claim, Extraction, Mention, Paper, Result
+from .vocab import slugify
+
+KIND_ORDER = ("method", "dataset", "task", "metric")  # tie-break when the evidence for two kinds is equal
+
+
+def doc_text(paper: Paper) -> str:
+    """Title on the first line, abstract after it: the pipeline reads the title as sentence -1."""
+    return f"{paper.title}\n{paper.abstract}"
+
+
+def extract_all(papers: Iterable[Paper], batch_size: int = 64) -> Iterator[Extraction]:
+    papers = list(papers)
+    nlp = get_pipeline()
+    for paper, doc in zip(papers, nlp.pipe((doc_text(p) for p in papers), batch_size=batch_size)):
+        yield from_doc(paper, doc)
+
+
+def extract(paper: Paper) -> Extraction:
+    return from_doc(paper, get_pipeline()(doc_text(paper)))
+
+
+def entity_key(c: Candidate) -> str:
+    return slugify(c.long_form or c.text)
+
+
+def from_doc(paper: Paper, doc) -> Extraction:
+    recognized = doc._.kg_entities
+    sentence_of = {}
+    for s in doc._.kg_sentences:
+        sentence_of[s.start] = s
+    starts = sorted(sentence_of)
+
+    def sentence_index(pos: int) -> int:
+        import bisect
+        i = bisect.bisect_right(starts, pos) - 1
+        return max(sentence_of[starts[i]].index, 0) if i >= 0 else 0
+
+    groups: dict[str, list[Candidate]] = {}
+    for c in recognized.mentions:
+        groups.setdefault(entity_key(c), []).append(c)
+    mentions = []
+    for key, cands in groups.items():
+        votes = Counter()
+        for c in cands:
+            votes[c.kind] += 3 if c.source in ("abbrev-long", "abbrev-short", "gazetteer") else 1
+        kind = max(KIND_ORDER, key=lambda k: (votes.get(k, 0), -KIND_ORDER.index(k)))
+        forms = list(dict.fromkeys(c.text for c in cands))
+        long_form = next((c.long_form for c in cands if c.long_form), None)
+        if long_form and long_form not in forms:
+            forms.insert(0, long_form)
+        first = min(cands, key=lambda c: c.start)
+        mentions.append(Mention(
+            kind=kind, text=forms[0], sentence=sentence_index(first.start),
+            proposed=any(c.proposed for c in cands), evaluated=any(c.evaluated for c in cands),
+            long_form=long_form, forms=tuple(forms[1:])))
+
+    results = []
+    sentences = {s.index: doc.text[s.start:s.end] for s in doc._.kg_sentences}
+    for r in doc._.kg_results or []:
+        results.append(Result(
+            value=r.value, unit=r.unit, sentence=r.sentence, text=sentences[r.sentence],
+            metric=r.metric.long_form or r.metric.text if r.metric else None,
+            datasets=tuple(dict.fromkeys(d.long_form or d.text for d in r.datasets)),
+            method=(r.method.long_form or r.method.text) if r.method else None,
+            improvement=r.improvement))
+    claims = []
+    for index in doc._.kg_claims or []:
+        s = next(x for x in doc._.kg_sentences if x.index == index)
+        about = tuple(dict.fromkeys(c.long_form or c.text for c in recognized.mentions if s.start <= c.start < s.end))
+        claims.append(Claim(sentence=index, text=doc.text[s.start:s.end], about=about))
+    repositories = list(dict.fromkeys([*doc._.kg_urls, *paper.repositories]))
+    return Extraction(paper=paper, mentions=mentions, abbreviations=dict(recognized.abbreviations),
+                      repositories=repositories, results=results, claims=claims)

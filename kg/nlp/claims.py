@@ -1,0 +1,41 @@
+"""Which sentences of an abstract are claims: statements of what the paper found, showed or achieved.
+
+A sentence scores points for finding verbs ("we show", "results demonstrate"), comparisons ("outperforms"),
+achievements with numbers, and loses them for contribution statements ("we propose"), background and
+availability statements ("code is available at"). The cue patterns are data: data/claim_cues.jsonl.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .resources import patterns
+
+CLAIM_THRESHOLD = 3
+
+
+@lru_cache(maxsize=None)
+def cues() -> tuple[tuple[str, re.Pattern, int], ...]:
+    return tuple((row["id"], re.compile(row["regex"], re.IGNORECASE), int(row["weight"]))
+                 for row in patterns("claim_cues"))
+
+
+def claim_score(sentence: str, index: int, count: int, has_result: bool) -> int:
+    """Points for one sentence; `index` is its place among the abstract's `count` sentences."""
+    score = 0
+    fired = set()
+    for cue_id, regex, weight in cues():
+        if regex.search(sentence):
+            score += weight
+            fired.add(cue_id)
+    if has_result:
+        score += 2
+    if index == 0 and "finding" not in fired:
+        score -= 2  # the first sentence sets the scene
+    if count > 3 and index >= count * 0.6:
+        score += 1  # findings come late in an abstract
+    return score
+
+
+def is_claim(sentence: str, index: int, count: int, has_result: bool) -> bool:
+    return claim_score(sentence, index, count, has_result) >= CLAIM_THRESHOLD

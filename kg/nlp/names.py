@@ -1,0 +1,96 @@
+"""Pure helpers about names: their shape, their head word, whether they are generic.
+
+Kept apart from the spaCy components so each rule can be tested on plain strings.
+"""
+from __future__ import annotations
+
+import re
+
+from .resources import generic_terms, words
+
+# A name written as one hyphen/dot-joined word: ResNet-50, Qwen2.5-Math-7B-Instruct, AIME'24, t-ReX*, Pro^2
+NAME_WORD = re.compile(r"(?<![\w@/\\.'^*+-])[A-Za-z][A-Za-z0-9]*(?:(?:[-.'^_+]|\.\d)[A-Za-z0-9]+)*\*?(?![\w@/\\])")
+# modifiers glued to a name that are not part of it: "LMM-based", "GPT-4-level"
+GLUED_MODIFIER = re.compile(r"-(?:based|like|style|specific|level|wise|driven|guided|free|only|scale|sized?|aware|"
+                            r"augmented|centric|native|powered|generated|annotated|labeled|labelled|trained|tuned|"
+                            r"finetuned|fine-tuned|pretrained|initialized|derived|inspired|compatible|friendly|"
+                            r"related|enhanced|oriented|dependent|agnostic|induced|assisted|distilled|bench)$",
+                            re.IGNORECASE)
+MODEL_SIZE = re.compile(r"^\d+(?:\.\d+)?[BMKTbmkt]$")
+ROMAN = re.compile(r"^(?:I{1,3}|IV|VI{0,3}|IX|X{1,3})$")
+UNIT_LIKE = re.compile(r"^(?:[KMGT]B|[KMG]Hz|FLOPs?|TFLOPs|PFLOPs|GFLOPs|MACs|fps|FPS|ms|dB|mAh|kWh|[0-9]+D|H100|A100|V100|"
+                       r"T4|L4|RTX\d*|GPUs?|CPUs?|TPUs?|NPUs?)$")
+
+
+def is_shape_word(word: str) -> bool:
+    """Looks like a coined name: two capitals (LLaVE, GShard, TASTY), a capital and a digit (YOLOv9, T5),
+    or a capital after a lower-case start (t-ReX, mT5)."""
+    if len(word) < 2 or not word[0].isalpha():
+        return False
+    upper = sum(c.isupper() for c in word)
+    if upper >= 2:
+        return True
+    if upper and any(c.isdigit() for c in word):
+        return True
+    return bool(upper and word[0].islower())
+
+
+def is_shape_name(name: str) -> bool:
+    """A whole name (maybe hyphen-joined) of which some part has the shape of a coined name."""
+    if MODEL_SIZE.match(name) or ROMAN.match(name) or UNIT_LIKE.match(name):
+        return False
+    parts = re.split(r"[-'^_+]", name)
+    return any(is_shape_word(p) for p in parts) or (len(parts) > 1 and all(p[:1].isupper() for p in parts if p)
+                                                     and sum(1 for p in parts if p) >= 2 and "-" in name)
+
+
+def strip_modifier(name: str) -> str:
+    """'LMM-based' -> 'LMM'; a name that ends in a glued modifier is the part before it."""
+    stripped = GLUED_MODIFIER.sub("", name)
+    return stripped if stripped else name
+
+
+def is_generic(phrase: str) -> bool:
+    low = phrase.lower().strip()
+    if low in generic_terms():
+        return True
+    # plural / singular forms of a generic term are generic too
+    if low.endswith("s") and low[:-1] in generic_terms():
+        return True
+    return (low + "s") in generic_terms()
+
+
+def head_word(phrase: str) -> str:
+    """The last word, lower-cased, hyphen parts kept ("Sparsely-Gated Mixture-of-Experts" -> "mixture-of-experts")."""
+    parts = phrase.lower().split()
+    return parts[-1].strip(".,;:()\"'") if parts else ""
+
+
+def kind_from_head(phrase: str) -> str | None:
+    """'dataset', 'metric', 'task' or 'method' from the last word of a phrase; None when it says nothing."""
+    head = head_word(phrase)
+    last_part = head.rsplit("-", 1)[-1]
+    for candidate in (head, last_part):
+        if candidate in words("dataset_head"):
+            return "dataset"
+        if candidate in words("metric_head"):
+            return "metric"
+    # a task is a lower-case problem phrase ("domain adaptation"); the same head in a Title Case name that the
+    # authors coined is their method ("Pareto Domain Adaptation")
+    titled = sum(1 for w in phrase.split() if w[:1].isupper()) >= max(2, len(phrase.split()) - 1)
+    for candidate in (head, last_part):
+        if candidate in words("task_head") and not (titled and candidate in words("method_head")):
+            return "task"
+        if candidate in words("method_head"):
+            return "method"
+    return None
+
+
+def is_title_case_run(phrase: str) -> bool:
+    """'Colossal Clean Crawled Corpus', 'Item Response Theory': capitalised words (small words allowed inside)."""
+    tokens = phrase.split()
+    if len(tokens) < 2:
+        return False
+    small = {"of", "for", "and", "the", "to", "in", "on", "with", "via", "a", "an"}
+    return tokens[0][:1].isupper() and tokens[-1][:1].isupper() and all(
+        t[:1].isupper() or t[:1].isdigit() or t in small for t in tokens)

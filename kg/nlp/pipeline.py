@@ -1,0 +1,205 @@
+"""The spaCy pipeline: a blank English tokenizer plus paperkg's rule components, registered as factories.
+
+Components (in order) and what each leaves on the Doc:
+  kg_sentences      doc._.kg_sentences   sentence boundaries; the title (first line) is sentence -1
+  kg_abbreviations  doc._.kg_abbreviations  "long form (SF)" pairs, document offsets
+  kg_urls           doc._.kg_urls        cleaned URLs
+  kg_gazetteer      doc._.kg_gazetteer   hits of the field's word lists (PhraseMatcher)
+  kg_entities       doc._.kg_entities    typed entity mentions (recognizer.py)
+  kg_results        doc._.kg_results     result numbers with their metric, datasets and method
+  kg_claims         doc._.kg_claims      indices of claim sentences
+No model is loaded: everything works offline with spacy.blank("en").
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import spacy
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+from ..vocab import slugify
+from .abbreviations import Abbreviation, find_abbreviations
+from .candidates import Candidate
+from .claims import is_claim
+from .recognizer import Recognizer, Sentence
+from .resources import gazetteer
+from .results import find_numbers
+from .urls import find_urls
+
+for _name in ("kg_sentences", "kg_abbreviations", "kg_urls", "kg_gazetteer", "kg_entities", "kg_results",
+              "kg_claims"):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=None)
+
+SENTENCE_END = {".", "!", "?"}
+OPENERS = set("\"'“‘([")
+
+
+@Language.factory("kg_sentences")
+def make_sentences(nlp: Language, name: str):
+    return split_sentences
+
+
+def split_sentences(doc: Doc) -> Doc:
+    """Sentence boundaries after . ! ? followed by a capital, digit or opening quote; the first line is the title."""
+    text = doc.text
+    title_end = text.find("\n")
+    sentences: list[Sentence] = []
+    start_char, index = 0, (-1 if title_end >= 0 else 0)
+    prev = None
+    for tok in doc:
+        starts = False
+        if prev is None:
+            starts = True
+        elif prev.is_space and "\n" in prev.text and tok.idx > title_end >= 0 and index == -1:
+            starts = True
+        elif prev.text in SENTENCE_END and not tok.is_space and (
+                tok.text[0].isupper() or tok.text[0].isdigit() or tok.text[0] in OPENERS):
+            starts = True
+        tok.is_sent_start = starts
+        if starts and prev is not None:
+            end = prev.idx + len(prev.text) if not prev.is_space else prev.idx
+            sentences.append(Sentence(start_char, end, index))
+            index += 1
+            start_char = tok.idx
+        prev = tok
+    if prev is not None:
+        sentences.append(Sentence(start_char, len(text.rstrip()), index))
+    doc._.kg_sentences = [s for s in sentences if s.end > s.start]
+    return doc
+
+
+@Language.factory("kg_abbreviations")
+def make_abbreviations(nlp: Language, name: str):
+    def component(doc: Doc) -> Doc:
+        found = []
+        for s in doc._.kg_sentences:
+            for a in find_abbreviations(doc.text[s.start:s.end]):
+                found.append(Abbreviation(a.short, a.long, a.short_start + s.start, a.long_start + s.start))
+        doc._.kg_abbreviations = found
+        return doc
+    return component
+
+
+@Language.factory("kg_urls")
+def make_urls(nlp: Language, name: str):
+    def component(doc: Doc) -> Doc:
+        doc._.kg_urls = [url for _, _, url in find_urls(doc.text)]
+        return doc
+    return component
+
+
+@Language.factory("kg_gazetteer")
+class GazetteerMatcher:
+    """The field's gazetteers (data/gazetteer/*.jsonl) as two PhraseMatchers: exact case and lower case."""
+
+    def __init__(self, nlp: Language, name: str):
+        self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.kind_of: dict[str, str] = {}
+        entries = gazetteer()
+        by_kind: dict[tuple[str, bool], list[str]] = {}
+        for entry in entries:
+            for form in (entry.label, *entry.aliases):
+                self.kind_of.setdefault(slugify(form), entry.kind)
+                by_kind.setdefault((entry.kind, entry.exact), []).append(form)
+        for (kind, exact), forms in sorted(by_kind.items()):
+            matcher = self.exact if exact else self.lower
+            matcher.add(kind, list(nlp.tokenizer.pipe(sorted(set(forms)))))
+
+    def __call__(self, doc: Doc) -> Doc:
+        hits = [(s, e, mid) for m in (self.exact, self.lower) for mid, s, e in m(doc)]
+        hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+        chosen, end = [], -1
+        for s, e, mid in hits:
+            if s >= end:
+                span = doc[s:e]
+                chosen.append((span.start_char, span.end_char, doc.vocab.strings[mid]))
+                end = e
+        doc._.kg_gazetteer = chosen
+        return doc
+
+
+@Language.factory("kg_entities")
+class EntityComponent:
+    def __init__(self, nlp: Language, name: str):
+        gazetteer_component = nlp.get_pipe("kg_gazetteer") if "kg_gazetteer" in nlp.pipe_names else None
+        kinds = gazetteer_component.kind_of if gazetteer_component else {}
+        self.recognize = Recognizer(kinds.get)
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.kg_entities = self.recognize(doc.text, doc._.kg_sentences, doc._.kg_gazetteer or [],
+                                           doc._.kg_abbreviations or [])
+        return doc
+
+
+@dataclass(frozen=True)
+class FoundResult:
+    value: str
+    unit: str
+    sentence: int
+    improvement: bool
+    metric: Candidate | None
+    datasets: tuple[Candidate, ...]
+    method: Candidate | None
+
+
+@Language.factory("kg_results")
+def make_results(nlp: Language, name: str):
+    def component(doc: Doc) -> Doc:
+        mentions = doc._.kg_entities.mentions
+        found = []
+        for s in doc._.kg_sentences:
+            if s.index < 0:
+                continue
+            inside = [c for c in mentions if s.start <= c.start < s.end]
+            metrics = [c for c in inside if c.kind == "metric"]
+            sentence = doc.text[s.start:s.end]
+            for hit in find_numbers(sentence, [(c.start - s.start, c.end - s.start) for c in metrics]):
+                pos = hit.start + s.start
+                metric = min(metrics, key=lambda c: distance(c, pos), default=None)
+                datasets = tuple(c for c in inside if c.kind == "dataset")
+                methods_before = [c for c in inside if c.kind == "method" and c.end <= pos]
+                method = methods_before[0] if methods_before else None
+                found.append(FoundResult(hit.value, hit.unit, s.index, hit.improvement, metric, datasets, method))
+        doc._.kg_results = found
+        return doc
+    return component
+
+
+def distance(c: Candidate, pos: int) -> int:
+    # a metric named after the number ("87.5% top-1 accuracy") is nearer than one as far before it
+    return (c.start - pos) if c.start >= pos else (pos - c.end) * 2
+
+
+@Language.factory("kg_claims")
+def make_claims(nlp: Language, name: str):
+    def component(doc: Doc) -> Doc:
+        abstract = [s for s in doc._.kg_sentences if s.index >= 0]
+        with_results = {r.sentence for r in doc._.kg_results or []}
+        doc._.kg_claims = [s.index for s in abstract
+                           if is_claim(doc.text[s.start:s.end], s.index, len(abstract), s.index in with_results)]
+        return doc
+    return component
+
+
+PIPELINE = ("kg_sentences", "kg_abbreviations", "kg_urls", "kg_gazetteer", "kg_entities", "kg_results", "kg_claims")
+_local = threading.local()
+
+
+def build_pipeline() -> Language:
+    nlp = spacy.blank("en")
+    nlp.max_length = 200_000
+    for name in PIPELINE:
+        nlp.add_pipe(name)
+    return nlp
+
+
+def get_pipeline() -> Language:
+    """One pipeline per thread (building it takes about a second)."""
+    if getattr(_local, "nlp", None) is None:
+        _local.nlp = build_pipeline()
+    return _local.nlp

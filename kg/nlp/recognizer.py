@@ -1,0 +1,285 @@
+"""Named entities of one paper (methods, datasets, tasks, metrics) from plain text and gazetteer hits.
+
+Evidence, strongest first: a defined abbreviation ("long form (SF)"), a naming phrase ("called X", "we propose X"),
+the title's "Name: subtitle", the field's gazetteers, the shape of a coined name (CamelCase, digits, acronyms),
+Title Case runs, and task phrases ("the problem of X", "X tasks", a title's "for X"). Kinds come from the
+gazetteer, the head word of the name, or the words around it ("on the X benchmark", "datasets X, Y and Z").
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+from ..vocab import slugify
+from .abbreviations import Abbreviation
+from .candidates import Candidate, choose, words_after, words_before
+from .names import (NAME_WORD, is_generic, is_shape_name, is_title_case_run, kind_from_head, strip_modifier)
+from .resources import words
+
+AT_METRIC = re.compile(r"(?<![\w@])[A-Za-z][A-Za-z-]*@[0-9kK]+\b")
+TITLE_CASE_RUN = re.compile(r"(?<![\w-])[A-Z][\w'-]*(?:\s+(?:(?:of|for|and|the|to|with|via|on|in)\s+)?[A-Z][\w'-]*)+")
+NOT_A_TITLE_NAME = {"survey", "position", "review", "overview", "tutorial", "introduction", "perspective",
+                    "commentary", "editorial", "benchmarking", "rethinking", "revisiting", "towards", "toward",
+                    "beyond", "understanding", "evaluating", "analyzing", "exploring", "improving", "learning",
+                    "scaling", "training", "on", "when", "why", "how", "what", "is", "are", "can", "do", "does"}
+SMALL = {"a", "an", "the", "of", "for", "and", "or", "to", "in", "on", "with", "via", "by", "from", "at", "as"}
+TASK_STOP = SMALL | {"various", "different", "several", "multiple", "many", "downstream", "other", "these", "those",
+                     "such", "this", "that", "our", "their", "its", "new", "novel", "existing", "standard", "both",
+                     "diverse", "challenging", "complex", "specific", "target", "source", "related", "unseen",
+                     "real-world", "popular", "common", "general", "traditional", "typical", "all", "some",
+                     "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "more", "most", "each",
+                     "while", "which", "we", "is", "are", "be", "been", "was", "were", "under", "over", "within"}
+NOT_ON_DATASET = {"based", "built", "relies", "rely", "relying", "depends", "depend", "focus", "focuses", "focused",
+                  "top", "conditioned", "trained", "fine-tuned", "finetuned", "pretrained", "pre-trained", "works",
+                  "work", "operate", "operates", "run", "runs", "deployed", "draw", "draws", "building"}
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    index: int  # -1 for the title
+
+
+@dataclass
+class Recognized:
+    mentions: list[Candidate]
+    abbreviations: dict[str, str]  # short form -> long form, as defined in this paper
+
+
+class Recognizer:
+    """Turns (text, sentences, gazetteer hits, abbreviations) into typed, non-overlapping entity mentions."""
+
+    def __init__(self, gazetteer_kind: Callable[[str], str | None]):
+        self.gazetteer_kind = gazetteer_kind  # slug -> kind for names the gazetteer knows
+        self.proposal_verbs = words("proposal_verb")
+        self.naming_words = words("naming_word")
+        self.dataset_heads = words("dataset_head")
+
+    def __call__(self, text: str, sentences: Sequence[Sentence], gazetteer_hits: Sequence[tuple[int, int, str]],
+                 abbreviations: Sequence[Abbreviation]) -> Recognized:
+        title_end = sentences[0].end if sentences and sentences[0].index == -1 else 0
+        cands: list[Candidate] = []
+        defined = self.abbreviation_candidates(text, abbreviations, cands)
+        cands += [Candidate(s, e, text[s:e], kind, "gazetteer") for s, e, kind in gazetteer_hits]
+        cands += self.shape_candidates(text)
+        cands += self.title_candidates(text, title_end)
+        cands += self.titlecase_candidates(text, sentences, title_end)
+        cands += self.task_candidates(text, sentences, title_end)
+        cands += [Candidate(m.start(), m.end(), m.group(), "metric", "gazetteer") for m in AT_METRIC.finditer(text)]
+        chosen = [c for c in choose(cands) if not is_generic(c.text)]
+        self.type_by_context(text, chosen, sentences)
+        self.type_lists(text, chosen)
+        self.mark_proposed(text, chosen, sentences, title_end)
+        self.mark_evaluated(text, chosen, sentences)
+        kept = [c for c in chosen if c.kind]
+        return Recognized(kept, defined)
+
+    # -- sources of candidates ----------------------------------------------------------------------------------
+
+    def abbreviation_candidates(self, text: str, abbreviations: Sequence[Abbreviation],
+                                out: list[Candidate]) -> dict[str, str]:
+        defined: dict[str, str] = {}
+        kinds: dict[str, str] = {}
+        for a in abbreviations:
+            if is_generic(a.long) or is_generic(a.short):
+                continue
+            kind = (self.gazetteer_kind(slugify(a.long)) or self.gazetteer_kind(slugify(a.short))
+                    or kind_from_head(a.long) or ("method" if is_title_case_run(a.long) else None))
+            if kind is None:
+                continue  # "intellectual property (IP)": a defined term, but not one of ours
+            defined.setdefault(a.short, a.long)
+            kinds.setdefault(a.short, kind)
+            out.append(Candidate(a.long_start, a.long_end, a.long, kind, "abbrev-long"))
+            out.append(Candidate(a.short_start, a.short_end, a.short, kind, "abbrev-short", long_form=a.long))
+        defining = {(a.short_start, a.short) for a in abbreviations}
+        for short, long in defined.items():
+            for m in re.finditer(rf"(?<![\w-]){re.escape(short)}(?![\w-])", text):
+                if (m.start(), short) not in defining:
+                    out.append(Candidate(m.start(), m.end(), short, kinds[short], "abbrev-short", long_form=long))
+        return defined
+
+    def shape_candidates(self, text: str) -> list[Candidate]:
+        out = []
+        for m in NAME_WORD.finditer(text):
+            name = strip_modifier(m.group())
+            if is_shape_name(name) and not is_generic(name):
+                out.append(Candidate(m.start(), m.start() + len(name), name, None, "shape"))
+        return out
+
+    def title_candidates(self, text: str, title_end: int) -> list[Candidate]:
+        """'Name: subtitle' titles name what the paper introduces; 'X for <task>' names its task."""
+        out = []
+        title = text[:title_end]
+        head, sep, subtitle = title.partition(":")
+        head = head.strip()
+        if sep and head and len(head.split()) <= 5 and not is_generic(head):
+            is_name = is_shape_name(head) or (len(head.split()) == 1 and head[:1].isupper()
+                                              and head.lower() not in NOT_A_TITLE_NAME)
+            # a Title Case phrase before the colon is a name only when the abstract uses it too
+            if not is_name and is_title_case_run(head) and head in text[title_end:]:
+                is_name = head.split()[0].lower() not in NOT_A_TITLE_NAME
+            if is_name:
+                kind = "dataset" if re.search(r"\b(?:benchmark|dataset|corpus|suite)s?\b", subtitle, re.I) else None
+                start = title.index(head)
+                out.append(Candidate(start, start + len(head), head, kind, "title-name", proposed=True))
+        m = re.search(r"\b(?:for|towards?|in)\s+((?:[\w'-]+\s+){0,5}[\w'-]+)\s*$", title)
+        if m and kind_from_head(m.group(1)) == "task" and not is_generic(m.group(1)):
+            phrase = re.sub(r"^(?:the|a|an)\s+", "", m.group(1), flags=re.I)
+            start = title.rindex(phrase)
+            out.append(Candidate(start, start + len(phrase), phrase, "task", "title-phrase"))
+        return out
+
+    def titlecase_candidates(self, text: str, sentences: Sequence[Sentence], title_end: int) -> list[Candidate]:
+        """Runs of capitalised words inside abstract sentences: 'Colossal Clean Crawled Corpus'."""
+        out = []
+        starts = {s.start for s in sentences}
+        for m in TITLE_CASE_RUN.finditer(text, title_end):
+            phrase = m.group()
+            start = m.start()
+            if start in starts and (len(phrase.split()) < 3 or phrase.split()[0].lower() in SMALL):
+                continue  # a capitalised sentence start is no evidence of a name
+            if len(phrase.split()) < 2 or is_generic(phrase):
+                continue
+            kind = kind_from_head(phrase)
+            if kind:
+                out.append(Candidate(start, start + len(phrase), phrase, kind, "titlecase"))
+        return out
+
+    def task_candidates(self, text: str, sentences: Sequence[Sentence], title_end: int) -> list[Candidate]:
+        out = []
+        body = text
+        # "X task(s)" / "X problem(s)"
+        for m in re.finditer(r"\b((?:[a-z][\w'-]*\s+){0,3}[a-z][\w'-]*)\s+(?:tasks?|problems?)\b", body):
+            phrase = trim_task_phrase(m.group(1))
+            if phrase and not is_generic(phrase) and len(phrase) > 3:
+                start = m.start(1) + m.group(1).rindex(phrase)
+                out.append(Candidate(start, start + len(phrase), phrase, "task", "task-pattern"))
+        # "the problem/task of X", "tasks such as X, Y and Z"
+        for m in re.finditer(r"\b(?:problem|task|challenge)\s+of\s+((?:[\w'-]+\s+){0,4}[\w'-]+)", body):
+            phrase = trim_task_phrase(re.split(r"\s+(?:for|in|on|with|by|from|which|that|to)\s+", m.group(1))[0],
+                                      head_first=True)
+            if phrase and not is_generic(phrase) and kind_from_head(phrase) == "task":
+                start = m.start(1) + m.group(1).index(phrase)
+                out.append(Candidate(start, start + len(phrase), phrase, "task", "task-pattern"))
+        for m in re.finditer(r"\btasks?,?\s+(?:such as|including|like|e\.g\.,?)\s+([^.;:()]+)", body):
+            offset = m.start(1)
+            for item in re.finditer(r"[^,]+", m.group(1)):
+                phrase = re.sub(r"^\s*(?:and|or)\s+", "", item.group()).strip()
+                phrase = re.split(r"\s+(?:and|or)\s+", phrase)[0] if len(phrase.split()) > 5 else phrase
+                if 0 < len(phrase.split()) <= 5 and not is_generic(phrase) and phrase[:1].islower():
+                    start = offset + item.start() + item.group().index(phrase)
+                    out.append(Candidate(start, start + len(phrase), phrase, "task", "task-pattern"))
+        return out
+
+    # -- kinds and flags -------------------------------------------------------------------------------------------
+
+    def type_by_context(self, text: str, cands: list[Candidate], sentences: Sequence[Sentence]) -> None:
+        for c in cands:
+            after = [w.lower() for w in words_after(text, c.end, 2)]
+            before = [w.lower() for w in words_before(text, c.start, 4)]
+            if after and (after[0] in self.dataset_heads or " ".join(after) in self.dataset_heads):
+                c.vote("dataset", 3)
+            if before and before[-1] in ("on", "across") and (len(before) < 2 or before[-2] not in NOT_ON_DATASET):
+                c.vote("dataset", 2)
+            if before and before[-1] == "the" and len(before) > 1 and before[-2] in ("on", "across", "from"):
+                c.vote("dataset", 1)
+            if any(w in ("datasets", "benchmarks", "corpora") for w in before[-3:]):
+                c.vote("dataset", 2)
+            if re.search(r"(?:Bench|bench|QA|Eval|Arena)$", c.text) or re.match(r"^(?:Bench)", c.text):
+                c.vote("dataset", 2)
+            if after and after[0] in ("model", "models", "architecture", "backbone", "network", "loss", "framework",
+                                      "method", "algorithm", "optimizer", "agent", "toolkit", "library"):
+                c.vote("method", 3)
+            if re.search(r"-\d+(?:\.\d+)?[BMK]\b", c.text):
+                c.vote("method", 2)  # a model size: "Qwen3-8B"
+            if c.kind is None and c.kind_votes:
+                c.kind = max(sorted(c.kind_votes), key=lambda k: c.kind_votes[k])
+            elif c.kind is None and c.source in ("shape", "title-name"):
+                c.kind = "method"
+                c.vote("default", 0)
+
+    def type_lists(self, text: str, cands: list[Candidate]) -> None:
+        """In 'X, Y, and Z', names typed only by default take the kind the list's typed members share."""
+        groups: list[list[Candidate]] = []
+        for c in cands:
+            if groups and re.fullmatch(r"\s*(?:,\s*(?:and|or)?|and|or|/|&)\s*", text[groups[-1][-1].end:c.start]):
+                groups[-1].append(c)
+            else:
+                groups.append([c])
+        for group in groups:
+            if len(group) < 2:
+                continue
+            strong = {c.kind for c in group if c.kind and "default" not in c.kind_votes}
+            if len(strong) == 1:
+                kind = strong.pop()
+                for c in group:
+                    if "default" in c.kind_votes and kind in ("dataset", "method"):
+                        c.kind = kind
+
+    def mark_proposed(self, text: str, cands: list[Candidate], sentences: Sequence[Sentence], title_end: int) -> None:
+        title_names = {slugify(c.text) for c in cands if c.proposed and c.source == "title-name"}
+        for c in cands:
+            if c.kind not in ("method", "dataset"):
+                continue
+            before = [w.lower() for w in words_before(text, c.start, 8)]
+            clause = before[max((i for i, w in enumerate(before) if w in (";", ":", ")")), default=-1) + 1:]
+            if before and before[-1] in self.naming_words:
+                c.proposed = True
+            elif any(w in self.proposal_verbs for w in clause) and any(w in ("we", "our", "paper", "work")
+                                                                       for w in before) and c.source != "gazetteer":
+                c.proposed = True
+            elif before[-2:] == ["our", "approach"] or (len(before) >= 3 and before[-3] == "our" and before[-1] == ","):
+                c.proposed = True
+            elif slugify(c.text) in title_names:
+                c.proposed = True
+            elif c.source == "abbrev-long" and re.search(r"\b(?:we|our)\b", sentence_text(text, sentences, c.start),
+                                                         re.I) and any(
+                    w in self.proposal_verbs for w in re.findall(r"\w+", sentence_text(text, sentences, c.start)
+                                                                 .lower())):
+                c.proposed = True
+            elif c.kind in ("method", "dataset") and re.match(r"\s*,\s*an?\s+(?:new|novel|simple|large|unified|"
+                                                              r"general|comprehensive|challenging|first)",
+                                                              text[c.end:c.end + 40]):
+                c.proposed = True
+        # sized variants of a proposed name are proposed too: LLaVE -> LLaVE-7B
+        proposed = {c.text for c in cands if c.proposed}
+        for c in cands:
+            base = re.sub(r"-\d+(?:\.\d+)?[BMK]$", "", c.text)
+            if base != c.text and base in proposed:
+                c.proposed = True
+        # a short form shares the proposal of its long form, and the other way round
+        by_long = {c.long_form for c in cands if c.long_form and c.proposed} | {c.text for c in cands if c.proposed}
+        for c in cands:
+            if (c.long_form and c.long_form in by_long):
+                c.proposed = True
+
+    def mark_evaluated(self, text: str, cands: list[Candidate], sentences: Sequence[Sentence]) -> None:
+        cue = re.compile(r"\b(?:evaluat\w*|experiment\w*|results?|achiev\w*|outperform\w*|accuracy|performance|"
+                         r"test\w*|benchmark\w*|state-of-the-art|SOTA)\b", re.I)
+        for c in cands:
+            if c.kind == "dataset" and cue.search(sentence_text(text, sentences, c.start)):
+                c.evaluated = True
+
+
+def sentence_text(text: str, sentences: Sequence[Sentence], pos: int) -> str:
+    for s in sentences:
+        if s.start <= pos < s.end:
+            return text[s.start:s.end]
+    return ""
+
+
+def trim_task_phrase(phrase: str, head_first: bool = False) -> str:
+    """Drop determiners and vague modifiers from a task phrase's start ('various downstream tasks' -> '')."""
+    tokens = phrase.split()
+    if head_first:
+        while tokens and tokens[-1].lower() in TASK_STOP:
+            tokens.pop()
+    while tokens and (tokens[0].lower() in TASK_STOP or not tokens[0][:1].isalpha()):
+        tokens.pop(0)
+    for i, t in enumerate(tokens):
+        if t.lower() in TASK_STOP:
+            tokens = tokens[i + 1:] if not head_first else tokens[:i]
+            break
+    return " ".join(tokens)

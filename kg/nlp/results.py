@@ -1,0 +1,84 @@
+"""Reported numbers: which numbers in a sentence are results, and what metric, dataset and method they belong to.
+
+A number is a result when it carries a result unit (87.5%, +6.2 points, 5.3x, 32.1 dB) or sits next to a metric
+("BLEU-4 of 60.83"); it is not when it counts or sizes something (7B parameters, 2048 TPUs, 47k problems).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Sequence
+
+from .resources import words
+
+NUMBER = r"[+\-−]?\d+(?:,\d{3})*(?:\.\d+)?"
+UNIT = (r"%|\\%|percent(?:age points?)?|pp\b|p\.p\.|points?\b|pts\b|[x×X](?![A-Za-z0-9])|times\b|-?fold\b|dB\b|"
+        r"BLEU\b|ms\b|seconds?\b|hours?\b")
+RESULT = re.compile(
+    rf"(?<![\w.@^/\-])(?P<value>{NUMBER})\s*(?P<unit1>{UNIT})?"
+    rf"(?:\s*(?:-|–|~|to)\s*(?P<value2>{NUMBER})\s*(?P<unit2>{UNIT})?)?(?![\w])"
+)
+YEAR = re.compile(r"^(?:19|20)\d\d$")
+AFTER_WORD = re.compile(r"\s*([A-Za-z][\w-]*)")
+UNIT_NAMES = {"\\%": "%", "percent": "%", "pp": "percentage points", "p.p.": "percentage points", "pts": "points",
+              "point": "points", "×": "x", "X": "x", "fold": "x", "-fold": "x", "time": "times"}
+NEVER_RESULT_BEFORE = {"top", "table", "figure", "fig", "section", "eq", "equation", "step", "stage", "phase",
+                       "version", "v", "k", "n", "layer", "level", "round", "day", "year", "chapter", "appendix",
+                       "rank", "order", "r", "of"}
+TIME_UNITS = {"ms", "second", "seconds", "hour", "hours"}
+
+
+@dataclass(frozen=True)
+class NumberHit:
+    value: str
+    unit: str
+    start: int  # offsets in the sentence
+    end: int
+    improvement: bool
+
+
+def decimal_text(raw: str) -> str | None:
+    cleaned = raw.replace(",", "").replace("−", "-").lstrip("+")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        return None
+    text = format(value.normalize(), "f") if value == value.to_integral() else format(value, "f")
+    return text.lstrip("-") if text.startswith("-") else text
+
+
+def find_numbers(sentence: str, metric_spans: Sequence[tuple[int, int]]) -> list[NumberHit]:
+    """Result numbers of one sentence. metric_spans: where metrics are named in it (offsets in the sentence)."""
+    hits = []
+    counts = words("count_noun")
+    improve = words("improvement_cue")
+    for m in RESULT.finditer(sentence):
+        raw, unit = m.group("value"), (m.group("unit2") or m.group("unit1") or "").strip()
+        value = decimal_text(raw)
+        if value is None:
+            continue
+        before_words = re.findall(r"[\w@'-]+", sentence[max(0, m.start() - 40):m.start()].lower())
+        prev = before_words[-1] if before_words else ""
+        nxt = AFTER_WORD.match(sentence, m.end())
+        next_word = nxt.group(1).lower() if nxt else ""
+        if prev in NEVER_RESULT_BEFORE and not unit:
+            continue
+        if unit.lower() in TIME_UNITS:
+            if not re.search(r"\b(?:under|within|less than|only|just|in)\s*$", sentence[:m.start()].lower()):
+                continue  # "trained for 4 hours" is a setting; "in under 3 hours" is what the method achieved
+        elif not unit:
+            near_metric = any(abs(m.start() - e) <= 25 or abs(s - m.end()) <= 12 for s, e in metric_spans)
+            if not near_metric or YEAR.match(raw) or next_word in counts:
+                continue
+            if re.match(r"\s*[A-Za-z]", sentence[m.end():m.end() + 2]) and next_word not in {"on", "and", "in"}:
+                if not any(s >= m.end() and s - m.end() <= 12 for s, _ in metric_spans):
+                    continue
+        if unit in ("x", "×", "X") and next_word in counts:
+            continue
+        if next_word in counts and unit in ("", "times"):
+            continue
+        window = " ".join(before_words[-4:]) + " " + next_word
+        is_improvement = bool(set(re.findall(r"[\w-]+", window)) & improve) or raw.startswith("+")
+        hits.append(NumberHit(value, UNIT_NAMES.get(unit, unit), m.start(), m.end(), is_improvement))
+    return hits
