@@ -1,6 +1,7 @@
 """spaCy Doc -> plain extraction records. No spaCy type leaves this module."""
 from __future__ import annotations
 
+import bisect
 from collections import Counter
 from typing import Iterable, Iterator
 
@@ -28,6 +29,15 @@ def extract(paper: Paper) -> Extraction:
     return from_doc(paper, get_pipeline()(doc_text(paper)))
 
 
+def evidence_weight(c: Candidate) -> float:
+    """How much one mention's kind counts when the mentions of an entity disagree."""
+    if "default" in c.kind_votes:
+        return 0.5  # typed only because a coined name is most often a method
+    if c.source in ("abbrev-long", "abbrev-short", "gazetteer"):
+        return 3
+    return 2 if c.kind_votes or c.source == "title-name" else 1
+
+
 def entity_key(c: Candidate) -> str:
     return slugify(c.long_form or c.text)
 
@@ -40,7 +50,6 @@ def from_doc(paper: Paper, doc) -> Extraction:
     starts = sorted(sentence_of)
 
     def sentence_index(pos: int) -> int:
-        import bisect
         i = bisect.bisect_right(starts, pos) - 1
         return max(sentence_of[starts[i]].index, 0) if i >= 0 else 0
 
@@ -49,9 +58,9 @@ def from_doc(paper: Paper, doc) -> Extraction:
         groups.setdefault(entity_key(c), []).append(c)
     mentions = []
     for key, cands in groups.items():
-        votes = Counter()
+        votes: Counter = Counter()
         for c in cands:
-            votes[c.kind] += 3 if c.source in ("abbrev-long", "abbrev-short", "gazetteer") else 1
+            votes[c.kind] += evidence_weight(c)
         kind = max(KIND_ORDER, key=lambda k: (votes.get(k, 0), -KIND_ORDER.index(k)))
         forms = list(dict.fromkeys(c.text for c in cands))
         long_form = next((c.long_form for c in cands if c.long_form), None)

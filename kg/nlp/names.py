@@ -9,7 +9,7 @@ import re
 from .resources import generic_terms, words
 
 # A name written as one hyphen/dot-joined word: ResNet-50, Qwen2.5-Math-7B-Instruct, AIME'24, t-ReX*, Pro^2
-NAME_WORD = re.compile(r"(?<![\w@/\\.'^*+-])[A-Za-z][A-Za-z0-9]*(?:(?:[-.'^_+]|\.\d)[A-Za-z0-9]+)*\*?(?![\w@/\\])")
+NAME_WORD = re.compile(r"(?<![\w@/\\.'^*+-])[A-Za-z][A-Za-z0-9]*(?:(?:[-'^_+](?!s\b)|\.(?=\d))[A-Za-z0-9]+)*\*?(?![\w@/\\])")
 # modifiers glued to a name that are not part of it: "LMM-based", "GPT-4-level"
 GLUED_MODIFIER = re.compile(r"-(?:based|like|style|specific|level|wise|driven|guided|free|only|scale|sized?|aware|"
                             r"augmented|centric|native|powered|generated|annotated|labeled|labelled|trained|tuned|"
@@ -22,26 +22,37 @@ UNIT_LIKE = re.compile(r"^(?:[KMGT]B|[KMG]Hz|FLOPs?|TFLOPs|PFLOPs|GFLOPs|MACs|fp
                        r"T4|L4|RTX\d*|GPUs?|CPUs?|TPUs?|NPUs?)$")
 
 
+NUMBERED_WORDS = {"top", "table", "figure", "fig", "stage", "step", "type", "level", "phase", "round", "section",
+                  "part", "class", "tier", "rank", "layer", "version", "chapter", "appendix", "case", "task",
+                  "experiment", "setting", "method", "model", "group", "day", "week", "year", "block", "order"}
+
+
 def is_shape_word(word: str) -> bool:
     """Looks like a coined name: two capitals (LLaVE, GShard, TASTY), a capital and a digit (YOLOv9, T5),
     or a capital after a lower-case start (t-ReX, mT5)."""
     if len(word) < 2 or not word[0].isalpha():
         return False
+    lower_prefix = len(word) - len(word.lstrip("abcdefghijklmnopqrstuvwxyz"))
+    if lower_prefix > 2 and lower_prefix < len(word) and not word[lower_prefix].isdigit():
+        return False  # two words glued by a lost space ("usingLSH"), not a coined name
     upper = sum(c.isupper() for c in word)
     if upper >= 2:
         return True
     if upper and any(c.isdigit() for c in word):
         return True
-    return bool(upper and word[0].islower())
+    return bool(upper and 0 < lower_prefix <= 2)  # a short lower-case prefix before capitals: mT5, kNN, iPhone
 
 
 def is_shape_name(name: str) -> bool:
     """A whole name (maybe hyphen-joined) of which some part has the shape of a coined name."""
-    if MODEL_SIZE.match(name) or ROMAN.match(name) or UNIT_LIKE.match(name):
+    if " " in name or MODEL_SIZE.match(name) or ROMAN.match(name) or UNIT_LIKE.match(name):
         return False
     parts = re.split(r"[-'^_+]", name)
-    return any(is_shape_word(p) for p in parts) or (len(parts) > 1 and all(p[:1].isupper() for p in parts if p)
-                                                     and sum(1 for p in parts if p) >= 2 and "-" in name)
+    if any(is_shape_word(p) for p in parts):
+        return True
+    # a capitalised name with a version number: Llama-2, Phi-3, Pro^2 (not "Table-1", "Top-5")
+    return (len(parts) == 2 and parts[0][:1].isupper() and parts[1].isdigit()
+            and parts[0].lower() not in NUMBERED_WORDS)
 
 
 def strip_modifier(name: str) -> str:

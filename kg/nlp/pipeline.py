@@ -105,7 +105,7 @@ class GazetteerMatcher:
         for entry in entries:
             for form in (entry.label, *entry.aliases):
                 self.kind_of.setdefault(slugify(form), entry.kind)
-                by_kind.setdefault((entry.kind, entry.exact), []).append(form)
+                by_kind.setdefault((entry.kind, entry.exact or is_acronym(form)), []).append(form)
         for (kind, exact), forms in sorted(by_kind.items()):
             matcher = self.exact if exact else self.lower
             matcher.add(kind, list(nlp.tokenizer.pipe(sorted(set(forms)))))
@@ -121,6 +121,11 @@ class GazetteerMatcher:
                 end = e
         doc._.kg_gazetteer = chosen
         return doc
+
+
+def is_acronym(form: str) -> bool:
+    """Short names with capitals inside (HPS, MAE, GQA) match only as written: their lower case is often a word."""
+    return len(form) <= 5 and sum(c.isupper() for c in form) >= 2
 
 
 @Language.factory("kg_entities")

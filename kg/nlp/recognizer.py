@@ -17,6 +17,28 @@ from .candidates import Candidate, choose, words_after, words_before
 from .names import (NAME_WORD, is_generic, is_shape_name, is_title_case_run, kind_from_head, strip_modifier)
 from .resources import words
 
+PROPOSAL_SENTENCE = re.compile(r"\b(?:we|our (?:paper|work))\b[^.;]{0,40}\b(?:propose|introduce|present|develop|design|"
+                               r"call|name|term|dub)\w*", re.IGNORECASE)
+PASSIVE_PROPOSAL = re.compile(r"\s*(?:\([^()]{1,20}\)\s*)?(?:[a-z-]+\s+){0,2}(?:is|are|was|were)\s+(?:first\s+|then\s+|also\s+|further\s+)?"
+                              r"(?:introduced|proposed|presented|developed|designed|constructed|built|created)\b")
+# "X, a large-scale benchmark of ..." / "X, a simple framework that ..."
+APPOSITION = re.compile(r"\s*(?:\([^()]{1,20}\)\s*)?,\s*(?:a|an|the|our)\s+(?:[\w-]+\s+){0,6}?"
+                        r"(dataset|benchmark|corpus|suite|collection|testbed|model|method|framework|approach|"
+                        r"architecture|algorithm|technique|toolkit|library|system|pipeline|family|series)s?\b",
+                        re.IGNORECASE)
+NAMED = re.compile(r"\b(?P<verb>called|named|dubbed|termed|coined|propose|proposes|introduce|introduces|present|presents|"
+                   r"call|derive)\s+(?:the\s+)?[`'\"“]*(?P<name>[A-Z][\w^*'+.-]*(?:\s+[A-Z][\w^*'+.-]*){0,5})"
+                   r"(?=[`'\"”]*\s*(?:[,;:(.]|--|—|$|\s+(?:which|that|to|for|as|with|in|on|is|are|and)\b))")
+CONTRIBUTION = re.compile(r"\b(?P<verb>[a-z]+)\s+(?:an?|the|two|three|several)\s+(?P<np>(?:[a-z0-9][\w-]*\s+){1,5}"
+                          r"(?:algorithms?|objectives?|methods?|approach|technique|losses|loss|framework|scheme|"
+                          r"strategy|mechanism|module|architecture|model|network|regularizer|optimizer|paradigm))"
+                          r"(?=\s*(?:[,;.]|\s(?:that|which|to|for|by|with|based|inspired|where)\b))")
+EVALUATIVE = {"new", "novel", "simple", "effective", "efficient", "simple yet effective", "yet", "lightweight",
+              "general", "generic", "unified", "principled", "practical", "powerful", "flexible", "robust", "first",
+              "alternative", "scalable", "versatile", "plug-and-play", "straightforward", "minimalistic", "cheap",
+              "fast", "accurate", "generally", "applicable", "improved", "modified", "better", "single", "systematic"}
+GENERIC_HEADS = {"approach", "method", "methods", "framework", "technique", "scheme", "strategy", "paradigm",
+                 "model", "network", "module", "mechanism", "architecture", "system", "pipeline"}
 AT_METRIC = re.compile(r"(?<![\w@])[A-Za-z][A-Za-z-]*@[0-9kK]+\b")
 TITLE_CASE_RUN = re.compile(r"(?<![\w-])[A-Z][\w'-]*(?:\s+(?:(?:of|for|and|the|to|with|via|on|in)\s+)?[A-Z][\w'-]*)+")
 NOT_A_TITLE_NAME = {"survey", "position", "review", "overview", "tutorial", "introduction", "perspective",
@@ -61,11 +83,13 @@ class Recognizer:
                  abbreviations: Sequence[Abbreviation]) -> Recognized:
         title_end = sentences[0].end if sentences and sentences[0].index == -1 else 0
         cands: list[Candidate] = []
-        defined = self.abbreviation_candidates(text, abbreviations, cands)
+        defined = self.abbreviation_candidates(text, sentences, abbreviations, cands)
         cands += [Candidate(s, e, text[s:e], kind, "gazetteer") for s, e, kind in gazetteer_hits]
         cands += self.shape_candidates(text)
         cands += self.title_candidates(text, title_end)
         cands += self.titlecase_candidates(text, sentences, title_end)
+        cands += self.named_candidates(text, title_end)
+        cands += self.contribution_candidates(text, title_end)
         cands += self.task_candidates(text, sentences, title_end)
         cands += [Candidate(m.start(), m.end(), m.group(), "metric", "gazetteer") for m in AT_METRIC.finditer(text)]
         chosen = [c for c in choose(cands) if not is_generic(c.text)]
@@ -78,7 +102,7 @@ class Recognizer:
 
     # -- sources of candidates ----------------------------------------------------------------------------------
 
-    def abbreviation_candidates(self, text: str, abbreviations: Sequence[Abbreviation],
+    def abbreviation_candidates(self, text: str, sentences: Sequence[Sentence], abbreviations: Sequence[Abbreviation],
                                 out: list[Candidate]) -> dict[str, str]:
         defined: dict[str, str] = {}
         kinds: dict[str, str] = {}
@@ -87,6 +111,9 @@ class Recognizer:
                 continue
             kind = (self.gazetteer_kind(slugify(a.long)) or self.gazetteer_kind(slugify(a.short))
                     or kind_from_head(a.long) or ("method" if is_title_case_run(a.long) else None))
+            if kind == "task" and (is_coined(a.short) or is_title_case_run(a.long)) and \
+                    PROPOSAL_SENTENCE.search(sentence_text(text, sentences, a.long_start)):
+                kind = "method"  # "We propose a Pareto Domain Adaptation (ParetoDA) approach"
             if kind is None:
                 continue  # "intellectual property (IP)": a defined term, but not one of ours
             defined.setdefault(a.short, a.long)
@@ -129,6 +156,45 @@ class Recognizer:
             phrase = re.sub(r"^(?:the|a|an)\s+", "", m.group(1), flags=re.I)
             start = title.rindex(phrase)
             out.append(Candidate(start, start + len(phrase), phrase, "task", "title-phrase"))
+        return out
+
+    def named_candidates(self, text: str, title_end: int) -> list[Candidate]:
+        """A capitalised name right after a naming word or an authors' proposal verb: 'named Fish',
+        'we propose Annealing, a curriculum learning strategy', 'we propose Transfer Q^*, which ...'."""
+        out = []
+        for m in NAMED.finditer(text, title_end):
+            verb, name = m.group("verb").lower(), m.group("name").rstrip(".")
+            if verb in self.proposal_verbs and not re.search(r"\b(?:we|our)\b", text[max(0, m.start() - 60):m.start()],
+                                                            re.I):
+                continue
+            if is_generic(name) or name.split()[0].lower() in SMALL or name.lower() in NOT_A_TITLE_NAME:
+                continue
+            start = m.start("name")
+            out.append(Candidate(start, start + len(name), name, None, "named", proposed=True))
+        return out
+
+    def contribution_candidates(self, text: str, title_end: int) -> list[Candidate]:
+        """An unnamed contribution described by a noun phrase: 'we propose an inter-domain gradient matching
+        objective', 'we develop 8-bit approximation algorithms'. Generic phrases ('a simple framework') are not."""
+        out = []
+        for m in CONTRIBUTION.finditer(text, title_end):
+            if not re.search(r"\b(?:we|our)\b", text[max(0, m.start() - 40):m.end("verb")], re.I):
+                continue
+            if m.group("verb").lower() not in self.proposal_verbs:
+                continue
+            phrase = m.group("np")
+            words_ = phrase.split()
+            while words_ and words_[0].lower() in EVALUATIVE:
+                words_.pop(0)
+            if len(words_) >= 3 and words_[-1].lower() in GENERIC_HEADS:
+                words_.pop()  # "adversarial multi-armed bandit approach" -> the name is the modifier
+            phrase = " ".join(words_)
+            if len(words_) < 2 or words_[-1].lower() in GENERIC_HEADS or is_generic(phrase):
+                continue
+            if kind_from_head(phrase) not in ("method", None) or any(w.lower() in SMALL for w in words_):
+                continue
+            start = m.start("np") + m.group("np").index(phrase)
+            out.append(Candidate(start, start + len(phrase), phrase, "method", "titlecase", proposed=True))
         return out
 
     def titlecase_candidates(self, text: str, sentences: Sequence[Sentence], title_end: int) -> list[Candidate]:
@@ -177,18 +243,28 @@ class Recognizer:
 
     def type_by_context(self, text: str, cands: list[Candidate], sentences: Sequence[Sentence]) -> None:
         for c in cands:
-            after = [w.lower() for w in words_after(text, c.end, 2)]
-            before = [w.lower() for w in words_before(text, c.start, 4)]
-            if after and (after[0] in self.dataset_heads or " ".join(after) in self.dataset_heads):
+            after = [w.lower() for w in words_after(text, c.end, 3) if w != ")"]
+            before = [w.lower() for w in words_before(text, c.start, 5)]
+            if before and before[-1] == "(":
+                before = before[:-1]  # "source dataset (TUAB)": the noun before the bracket describes the name
+                if before and before[-1] in self.dataset_heads:
+                    c.vote("dataset", 3)
+            if after and (after[0] in self.dataset_heads or " ".join(after[:2]) in self.dataset_heads):
                 c.vote("dataset", 3)
             if before and before[-1] in ("on", "across") and (len(before) < 2 or before[-2] not in NOT_ON_DATASET):
                 c.vote("dataset", 2)
-            if before and before[-1] == "the" and len(before) > 1 and before[-2] in ("on", "across", "from"):
+            if len(before) > 1 and before[-1] == "the" and before[-2] in ("on", "across", "from"):
                 c.vote("dataset", 1)
             if any(w in ("datasets", "benchmarks", "corpora") for w in before[-3:]):
                 c.vote("dataset", 2)
-            if re.search(r"(?:Bench|bench|QA|Eval|Arena)$", c.text) or re.match(r"^(?:Bench)", c.text):
+            if len(before) > 1 and before[-1] in {",", ":"} | self.naming_words and before[-2] in self.dataset_heads:
+                c.vote("dataset", 3)  # "a new benchmark, X" / "a dataset called X"
+            if re.search(r"(?:Bench|bench|QA|Eval|Arena)$", c.text):
                 c.vote("dataset", 2)
+            apposition = APPOSITION.match(text, c.end)
+            if apposition:
+                head = apposition.group(1).lower()
+                c.vote("dataset" if head in self.dataset_heads else "method", 3)
             if after and after[0] in ("model", "models", "architecture", "backbone", "network", "loss", "framework",
                                       "method", "algorithm", "optimizer", "agent", "toolkit", "library"):
                 c.vote("method", 3)
@@ -196,7 +272,7 @@ class Recognizer:
                 c.vote("method", 2)  # a model size: "Qwen3-8B"
             if c.kind is None and c.kind_votes:
                 c.kind = max(sorted(c.kind_votes), key=lambda k: c.kind_votes[k])
-            elif c.kind is None and c.source in ("shape", "title-name"):
+            elif c.kind is None and c.source in ("shape", "title-name", "named"):
                 c.kind = "method"
                 c.vote("default", 0)
 
@@ -219,41 +295,58 @@ class Recognizer:
                         c.kind = kind
 
     def mark_proposed(self, text: str, cands: list[Candidate], sentences: Sequence[Sentence], title_end: int) -> None:
+        """What the paper introduces: named right after a naming word, first named after 'we propose/introduce...',
+        described as new ('our new X', 'a novel dataset, X'), introduced in the passive ('X is proposed'),
+        or the name of the title ('Name: subtitle')."""
         title_names = {slugify(c.text) for c in cands if c.proposed and c.source == "title-name"}
-        for c in cands:
-            if c.kind not in ("method", "dataset"):
+        for i, c in enumerate(cands):
+            if c.kind not in ("method", "dataset") or c.proposed:
                 continue
-            before = [w.lower() for w in words_before(text, c.start, 8)]
-            clause = before[max((i for i, w in enumerate(before) if w in (";", ":", ")")), default=-1) + 1:]
-            if before and before[-1] in self.naming_words:
-                c.proposed = True
-            elif any(w in self.proposal_verbs for w in clause) and any(w in ("we", "our", "paper", "work")
-                                                                       for w in before) and c.source != "gazetteer":
-                c.proposed = True
-            elif before[-2:] == ["our", "approach"] or (len(before) >= 3 and before[-3] == "our" and before[-1] == ","):
+            clause = clause_before(text, sentences, c.start)
+            tokens = re.findall(r"[\w'-]+|[,:(]", clause.lower())
+            if tokens and tokens[-1] == "(":
+                tokens.pop()
+            if tokens and tokens[-1] in self.naming_words:
                 c.proposed = True
             elif slugify(c.text) in title_names:
                 c.proposed = True
-            elif c.source == "abbrev-long" and re.search(r"\b(?:we|our)\b", sentence_text(text, sentences, c.start),
-                                                         re.I) and any(
-                    w in self.proposal_verbs for w in re.findall(r"\w+", sentence_text(text, sentences, c.start)
-                                                                 .lower())):
+            elif PASSIVE_PROPOSAL.match(text, c.end):
                 c.proposed = True
-            elif c.kind in ("method", "dataset") and re.match(r"\s*,\s*an?\s+(?:new|novel|simple|large|unified|"
-                                                              r"general|comprehensive|challenging|first)",
-                                                              text[c.end:c.end + 40]):
+            elif self.introduced_by_authors(tokens, c, cands[:i]):
                 c.proposed = True
-        # sized variants of a proposed name are proposed too: LLaVE -> LLaVE-7B
-        proposed = {c.text for c in cands if c.proposed}
+            elif re.search(r"\bour\s+(?:own\s+)?(?:new|novel|proposed)\s*[`'\"]*$", clause, re.I):
+                c.proposed = True
+            elif re.search(r"\b(?:new|novel|our)\b[^,;.]{0,60}\b(?:\w+)\s*(?:,|:|,?\s*namely,?)\s*$", clause, re.I) \
+                    and tokens and tokens[-1] in (",", ":", "namely"):
+                c.proposed = True  # "a novel cross-framework dataset, DLTrans" / "our 14B model, PoPilot"
+        # names derived from a proposed name are proposed too: LLaVE -> LLaVE-7B, ScaleDiff -> ScaleDiff-Math
+        proposed = [c.text for c in cands if c.proposed and len(c.text) >= 3]
         for c in cands:
-            base = re.sub(r"-\d+(?:\.\d+)?[BMK]$", "", c.text)
-            if base != c.text and base in proposed:
+            if c.kind in ("method", "dataset") and any(c.text.startswith(p + "-") for p in proposed):
                 c.proposed = True
         # a short form shares the proposal of its long form, and the other way round
-        by_long = {c.long_form for c in cands if c.long_form and c.proposed} | {c.text for c in cands if c.proposed}
+        linked = {c.long_form for c in cands if c.long_form and c.proposed} | {c.text for c in cands if c.proposed}
         for c in cands:
-            if (c.long_form and c.long_form in by_long):
+            if c.long_form and c.long_form in linked:
                 c.proposed = True
+            elif c.source == "abbrev-long" and c.text in linked:
+                c.proposed = True
+
+    def introduced_by_authors(self, tokens: list[str], c: Candidate, earlier: list[Candidate]) -> bool:
+        """'we propose X' / 'our paper introduces a ... X': a proposal verb of the authors within 12 words before
+        the name, and no other new name between them (the first name after the verb is the one introduced)."""
+        if c.source == "gazetteer":
+            return False  # a name the field already knows is used, not introduced
+        window = tokens[-12:]
+        verbs = [k for k, w in enumerate(window) if w in self.proposal_verbs]
+        if not verbs or not any(w in ("we", "our", "paper", "work", "study", "authors") for w in tokens):
+            return False
+        after_verb = window[verbs[-1] + 1:]
+        if any(w in (",", ":") for w in after_verb[:-1]) and after_verb[-1:] != [","]:
+            return False
+        between = [e for e in earlier if e.kind in ("method", "dataset") and e.source != "gazetteer"
+                   and e.end <= c.start and c.start - e.end < 80]
+        return not (between and between[-1].proposed is False and between[-1].end > c.start - len(" ".join(after_verb)) - 2)
 
     def mark_evaluated(self, text: str, cands: list[Candidate], sentences: Sequence[Sentence]) -> None:
         cue = re.compile(r"\b(?:evaluat\w*|experiment\w*|results?|achiev\w*|outperform\w*|accuracy|performance|"
@@ -261,6 +354,21 @@ class Recognizer:
         for c in cands:
             if c.kind == "dataset" and cue.search(sentence_text(text, sentences, c.start)):
                 c.evaluated = True
+
+
+def is_coined(short: str) -> bool:
+    """A short form that is a coined name rather than initials: ParetoDA, LoRA, FedKA (lower-case letters inside)."""
+    core = short[:-1] if short.endswith("s") else short
+    return any(c.islower() for c in core[1:]) and sum(c.isupper() for c in core) >= 2
+
+
+def clause_before(text: str, sentences: Sequence[Sentence], pos: int) -> str:
+    """Text from the start of the sentence (or of the clause after a ';') up to pos."""
+    for s in sentences:
+        if s.start <= pos < s.end:
+            part = text[s.start:pos]
+            return part[part.rfind(";") + 1:]
+    return ""
 
 
 def sentence_text(text: str, sentences: Sequence[Sentence], pos: int) -> str:
@@ -271,15 +379,26 @@ def sentence_text(text: str, sentences: Sequence[Sentence], pos: int) -> str:
 
 
 def trim_task_phrase(phrase: str, head_first: bool = False) -> str:
-    """Drop determiners and vague modifiers from a task phrase's start ('various downstream tasks' -> '')."""
+    """The task inside a phrase: the content words next to 'task'/'problem' ('various downstream tasks' -> '').
+
+    For 'X task', X is the run of content words just before the word 'task'; for 'the problem of X' (head_first),
+    the run just after 'of'. The phrase must end like a task: a task head word or a -ion/-ing/-sis noun.
+    """
     tokens = phrase.split()
-    if head_first:
-        while tokens and tokens[-1].lower() in TASK_STOP:
-            tokens.pop()
-    while tokens and (tokens[0].lower() in TASK_STOP or not tokens[0][:1].isalpha()):
-        tokens.pop(0)
-    for i, t in enumerate(tokens):
-        if t.lower() in TASK_STOP:
-            tokens = tokens[i + 1:] if not head_first else tokens[:i]
+    run: list[str] = []
+    for t in (tokens if head_first else reversed(tokens)):
+        if t.lower() in TASK_STOP or not t[:1].isalpha():
             break
-    return " ".join(tokens)
+        run.append(t)
+    if not head_first:
+        run.reverse()
+    run = run[-4:]
+    if not run:
+        return ""
+    last = run[-1].lower()
+    if last.endswith(("ed", "ly")) or not (last in words("task_head") or last.endswith(TASK_ENDINGS)):
+        return ""
+    return " ".join(run)
+
+
+TASK_ENDINGS = ("ion", "ing", "sis", "ment", "ance", "ence", "ity", "al")

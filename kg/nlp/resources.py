@@ -47,10 +47,10 @@ def gazetteer() -> tuple[GazetteerEntry, ...]:
 def generic_terms() -> frozenset[str]:
     """Lower-cased phrases that are never named entities."""
     path = DATA / "gazetteer" / "generic_terms.jsonl"
-    terms = {row["text"].lower() for row in read_jsonl(path)} if path.exists() else set()
-    extra = DATA / "generic_extra.jsonl"
-    if extra.exists():
-        terms |= {row["text"].lower() for row in read_jsonl(extra)}
+    terms: set[str] = set()
+    for source in (path, DATA / "generic_extra.jsonl"):
+        if source.exists():
+            terms |= {row["text"].lower() for row in read_jsonl(source) if "text" in row}
     return frozenset(terms)
 
 
