@@ -6,7 +6,7 @@ from collections import Counter
 from typing import Iterable, Iterator
 
 from .nlp.candidates import Candidate
-from .nlp.pipeline import get_pipeline
+from .nlp.pipeline import get_pipeline, text_of
 from .records import Claim, Extraction, Mention, Paper, Result
 from .vocab import slugify
 
@@ -18,15 +18,23 @@ def doc_text(paper: Paper) -> str:
     return f"{paper.title}\n{paper.abstract}"
 
 
+def make_doc(nlp, text: str):
+    doc = nlp.make_doc(text)
+    doc.user_data["kg_text"] = text  # spares the components from rebuilding it from the tokens
+    return doc
+
+
 def extract_all(papers: Iterable[Paper], batch_size: int = 64) -> Iterator[Extraction]:
     papers = list(papers)
     nlp = get_pipeline()
-    for paper, doc in zip(papers, nlp.pipe((doc_text(p) for p in papers), batch_size=batch_size)):
+    docs = (make_doc(nlp, doc_text(p)) for p in papers)
+    for paper, doc in zip(papers, nlp.pipe(docs, batch_size=batch_size)):
         yield from_doc(paper, doc)
 
 
 def extract(paper: Paper) -> Extraction:
-    return from_doc(paper, get_pipeline()(doc_text(paper)))
+    nlp = get_pipeline()
+    return from_doc(paper, nlp(make_doc(nlp, doc_text(paper))))
 
 
 def evidence_weight(c: Candidate) -> float:
@@ -44,6 +52,7 @@ def entity_key(c: Candidate) -> str:
 
 def from_doc(paper: Paper, doc) -> Extraction:
     recognized = doc._.kg_entities
+    text = text_of(doc)
     sentence_of = {}
     for s in doc._.kg_sentences:
         sentence_of[s.start] = s
@@ -73,7 +82,7 @@ def from_doc(paper: Paper, doc) -> Extraction:
             long_form=long_form, forms=tuple(forms[1:])))
 
     results = []
-    sentences = {s.index: doc.text[s.start:s.end] for s in doc._.kg_sentences}
+    sentences = {s.index: text[s.start:s.end] for s in doc._.kg_sentences}
     for r in doc._.kg_results or []:
         results.append(Result(
             value=r.value, unit=r.unit, sentence=r.sentence, text=sentences[r.sentence],
@@ -85,7 +94,7 @@ def from_doc(paper: Paper, doc) -> Extraction:
     for index in doc._.kg_claims or []:
         s = next(x for x in doc._.kg_sentences if x.index == index)
         about = tuple(dict.fromkeys(c.long_form or c.text for c in recognized.mentions if s.start <= c.start < s.end))
-        claims.append(Claim(sentence=index, text=doc.text[s.start:s.end], about=about))
+        claims.append(Claim(sentence=index, text=text[s.start:s.end], about=about))
     repositories = list(dict.fromkeys([*doc._.kg_urls, *paper.repositories]))
     return Extraction(paper=paper, mentions=mentions, abbreviations=dict(recognized.abbreviations),
                       repositories=repositories, results=results, claims=claims)

@@ -15,16 +15,23 @@ CLAIM_THRESHOLD = 3
 
 
 @lru_cache(maxsize=None)
-def cues() -> tuple[tuple[str, re.Pattern, int], ...]:
-    return tuple((row["id"], re.compile(row["regex"], re.IGNORECASE), int(row["weight"]))
-                 for row in patterns("claim_cues"))
+def cues() -> tuple[tuple[str, re.Pattern, int, frozenset[str]], ...]:
+    """(id, regex, weight, words one of which the sentence must contain for the regex to be tried)."""
+    return tuple((row["id"], re.compile(row["regex"], re.IGNORECASE), int(row["weight"]),
+                  frozenset(row.get("needs", ()))) for row in patterns("claim_cues"))
+
+
+WORDS = re.compile(r"[a-z0-9]+")
 
 
 def claim_score(sentence: str, index: int, count: int, has_result: bool) -> int:
     """Points for one sentence; `index` is its place among the abstract's `count` sentences."""
     score = 0
     fired = set()
-    for cue_id, regex, weight in cues():
+    present = set(WORDS.findall(sentence.lower()))
+    for cue_id, regex, weight, needs in cues():
+        if needs and needs.isdisjoint(present):
+            continue  # cheap test first: the regex cannot match without one of these words
         if regex.search(sentence):
             score += weight
             fired.add(cue_id)

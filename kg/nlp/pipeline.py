@@ -12,10 +12,13 @@ No model is loaded: everything works offline with spacy.blank("en").
 """
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 
+import numpy
 import spacy
+from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
@@ -35,6 +38,14 @@ for _name in ("kg_sentences", "kg_abbreviations", "kg_urls", "kg_gazetteer", "kg
         Doc.set_extension(_name, default=None)
 
 SENTENCE_END = {".", "!", "?"}
+
+
+def text_of(doc: Doc) -> str:
+    """The Doc's text, computed once: Doc.text joins every token each time it is read."""
+    text = doc.user_data.get("kg_text")
+    if text is None:
+        text = doc.user_data["kg_text"] = doc.text
+    return text
 OPENERS = set("\"'“‘([")
 
 
@@ -44,40 +55,46 @@ def make_sentences(nlp: Language, name: str):
 
 
 def split_sentences(doc: Doc) -> Doc:
-    """Sentence boundaries after . ! ? followed by a capital, digit or opening quote; the first line is the title."""
-    text = doc.text
+    """Sentence boundaries after a '.', '!' or '?' token followed by a capital, digit or opening quote;
+    the first line is the title. Works on the text and token offsets (no Python loop over tokens)."""
+    text = text_of(doc)
+    starts = doc.to_array([IDX])
+    token_at = {int(i): n for n, i in enumerate(starts)}
     title_end = text.find("\n")
+    cuts = [0]
+    if title_end >= 0:
+        abstract = SPACE_AFTER.match(text, title_end).end()
+        if abstract < len(text):
+            cuts.append(abstract)
+    for m in BOUNDARY.finditer(text, max(title_end, 0)):
+        if m.start() in token_at and m.end() in token_at:  # the mark is a token of its own ("e.g." is not)
+            cuts.append(m.end())
+    cuts = sorted(set(cuts))
+    flags = numpy.full((len(doc), 1), -1, dtype="int64")  # -1: not a sentence start
     sentences: list[Sentence] = []
-    start_char, index = 0, (-1 if title_end >= 0 else 0)
-    prev = None
-    for tok in doc:
-        starts = False
-        if prev is None:
-            starts = True
-        elif prev.is_space and "\n" in prev.text and tok.idx > title_end >= 0 and index == -1:
-            starts = True
-        elif prev.text in SENTENCE_END and not tok.is_space and (
-                tok.text[0].isupper() or tok.text[0].isdigit() or tok.text[0] in OPENERS):
-            starts = True
-        tok.is_sent_start = starts
-        if starts and prev is not None:
-            end = prev.idx + len(prev.text) if not prev.is_space else prev.idx
-            sentences.append(Sentence(start_char, end, index))
-            index += 1
-            start_char = tok.idx
-        prev = tok
-    if prev is not None:
-        sentences.append(Sentence(start_char, len(text.rstrip()), index))
+    first_index = -1 if title_end >= 0 else 0
+    for k, cut in enumerate(cuts):
+        end = cuts[k + 1] if k + 1 < len(cuts) else len(text)
+        piece = text[cut:end].rstrip()
+        if piece and cut in token_at:
+            flags[token_at[cut], 0] = 1
+        sentences.append(Sentence(cut, cut + len(piece), first_index + k))
+    doc.from_array([SENT_START], flags.view("uint64"))
     doc._.kg_sentences = [s for s in sentences if s.end > s.start]
     return doc
+
+
+BOUNDARY = re.compile(r"[.!?](?=\s+[A-Z0-9\"'“‘(\[])\s*")
+SPACE_AFTER = re.compile(r"\s*")
 
 
 @Language.factory("kg_abbreviations")
 def make_abbreviations(nlp: Language, name: str):
     def component(doc: Doc) -> Doc:
         found = []
+        text = text_of(doc)
         for s in doc._.kg_sentences:
-            for a in find_abbreviations(doc.text[s.start:s.end]):
+            for a in find_abbreviations(text[s.start:s.end]):
                 found.append(Abbreviation(a.short, a.long, a.short_start + s.start, a.long_start + s.start))
         doc._.kg_abbreviations = found
         return doc
@@ -87,7 +104,7 @@ def make_abbreviations(nlp: Language, name: str):
 @Language.factory("kg_urls")
 def make_urls(nlp: Language, name: str):
     def component(doc: Doc) -> Doc:
-        doc._.kg_urls = [url for _, _, url in find_urls(doc.text)]
+        doc._.kg_urls = [url for _, _, url in find_urls(text_of(doc))]
         return doc
     return component
 
@@ -105,7 +122,10 @@ class GazetteerMatcher:
         for entry in entries:
             for form in (entry.label, *entry.aliases):
                 self.kind_of.setdefault(slugify(form), entry.kind)
-                by_kind.setdefault((entry.kind, entry.exact or is_acronym(form)), []).append(form)
+                exact = entry.exact or is_acronym(form)
+                by_kind.setdefault((entry.kind, exact), []).append(form)
+                if exact and not entry.exact and form.isupper() and form.isalpha():
+                    by_kind[(entry.kind, True)].append(form.title())  # "WILDS" is also written "Wilds"
         for (kind, exact), forms in sorted(by_kind.items()):
             matcher = self.exact if exact else self.lower
             matcher.add(kind, list(nlp.tokenizer.pipe(sorted(set(forms)))))
@@ -136,7 +156,7 @@ class EntityComponent:
         self.recognize = Recognizer(kinds.get)
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.kg_entities = self.recognize(doc.text, doc._.kg_sentences, doc._.kg_gazetteer or [],
+        doc._.kg_entities = self.recognize(text_of(doc), doc._.kg_sentences, doc._.kg_gazetteer or [],
                                            doc._.kg_abbreviations or [])
         return doc
 
@@ -157,12 +177,13 @@ def make_results(nlp: Language, name: str):
     def component(doc: Doc) -> Doc:
         mentions = doc._.kg_entities.mentions
         found = []
+        text = text_of(doc)
         for s in doc._.kg_sentences:
             if s.index < 0:
                 continue
             inside = [c for c in mentions if s.start <= c.start < s.end]
             metrics = [c for c in inside if c.kind == "metric"]
-            sentence = doc.text[s.start:s.end]
+            sentence = text[s.start:s.end]
             for hit in find_numbers(sentence, [(c.start - s.start, c.end - s.start) for c in metrics]):
                 pos = hit.start + s.start
                 metric = min(metrics, key=lambda c: distance(c, pos), default=None)
@@ -185,8 +206,9 @@ def make_claims(nlp: Language, name: str):
     def component(doc: Doc) -> Doc:
         abstract = [s for s in doc._.kg_sentences if s.index >= 0]
         with_results = {r.sentence for r in doc._.kg_results or []}
+        text = text_of(doc)
         doc._.kg_claims = [s.index for s in abstract
-                           if is_claim(doc.text[s.start:s.end], s.index, len(abstract), s.index in with_results)]
+                           if is_claim(text[s.start:s.end], s.index, len(abstract), s.index in with_results)]
         return doc
     return component
 

@@ -39,6 +39,8 @@ EVALUATIVE = {"new", "novel", "simple", "effective", "efficient", "simple yet ef
               "fast", "accurate", "generally", "applicable", "improved", "modified", "better", "single", "systematic"}
 GENERIC_HEADS = {"approach", "method", "methods", "framework", "technique", "scheme", "strategy", "paradigm",
                  "model", "network", "module", "mechanism", "architecture", "system", "pipeline"}
+TASK_WORD = re.compile(r"\b(?:tasks?|problems?)\b")
+PHRASE_BEFORE = re.compile(r"(?<![\w'-])((?:[a-z][\w'-]*\s+){0,3}[a-z][\w'-]*)\s+$")
 AT_METRIC = re.compile(r"(?<![\w@])[A-Za-z][A-Za-z-]*@[0-9kK]+\b")
 TITLE_CASE_RUN = re.compile(r"(?<![\w-])[A-Z][\w'-]*(?:\s+(?:(?:of|for|and|the|to|with|via|on|in)\s+)?[A-Z][\w'-]*)+")
 NOT_A_TITLE_NAME = {"survey", "position", "review", "overview", "tutorial", "introduction", "perspective",
@@ -130,7 +132,10 @@ class Recognizer:
     def shape_candidates(self, text: str) -> list[Candidate]:
         out = []
         for m in NAME_WORD.finditer(text):
-            name = strip_modifier(m.group())
+            word = m.group()
+            if word.isalpha() and (word[1:].islower() or word.islower()):
+                continue  # an ordinary word: the common case, skipped cheaply
+            name = strip_modifier(word)
             if is_shape_name(name) and not is_generic(name):
                 out.append(Candidate(m.start(), m.start() + len(name), name, None, "shape"))
         return out
@@ -216,11 +221,14 @@ class Recognizer:
     def task_candidates(self, text: str, sentences: Sequence[Sentence], title_end: int) -> list[Candidate]:
         out = []
         body = text
-        # "X task(s)" / "X problem(s)"
-        for m in re.finditer(r"\b((?:[a-z][\w'-]*\s+){0,3}[a-z][\w'-]*)\s+(?:tasks?|problems?)\b", body):
-            phrase = trim_task_phrase(m.group(1))
-            if phrase and not is_generic(phrase) and len(phrase) > 3:
-                start = m.start(1) + m.group(1).rindex(phrase)
+        # "X task(s)" / "X problem(s)": find the keyword, then read the words before it
+        for m in TASK_WORD.finditer(body):
+            before = PHRASE_BEFORE.search(body, max(0, m.start() - 60), m.start())
+            if not before:
+                continue
+            phrase = trim_task_phrase(before.group(1))
+            if phrase and not is_generic(phrase) and " " in phrase:  # one word ("adaptation") is too vague
+                start = before.start(1) + before.group(1).rindex(phrase)
                 out.append(Candidate(start, start + len(phrase), phrase, "task", "task-pattern"))
         # "the problem/task of X", "tasks such as X, Y and Z"
         for m in re.finditer(r"\b(?:problem|task|challenge)\s+of\s+((?:[\w'-]+\s+){0,4}[\w'-]+)", body):
