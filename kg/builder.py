@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from pyoxigraph import NamedNode, Quad, RdfFormat, parse
+from pyoxigraph import BlankNode, NamedNode, Quad, RdfFormat, parse
 
 from .extract import extract_all
 from .ingest import IngestReport, read_inputs
@@ -63,9 +63,18 @@ def extract_papers(papers: Sequence[Paper], workers: int = 1, progress: Progress
 
 
 def ontology_quads() -> list[Quad]:
+    """The ontology file as quads of the ontology graph. Its blank nodes (OWL lists) get ids numbered in file
+    order, so that every build writes the same bytes."""
     graph = NamedNode(ONTOLOGY_GRAPH)
+    names: dict[str, BlankNode] = {}
+
+    def stable(term):
+        if isinstance(term, BlankNode):
+            return names.setdefault(term.value, BlankNode(f"ontology{len(names) + 1}"))
+        return term
+
     with open(ontology_file(), "rb") as f:
-        return [Quad(t.subject, t.predicate, t.object, graph) for t in parse(f, RdfFormat.TURTLE)]
+        return [Quad(stable(t.subject), t.predicate, stable(t.object), graph) for t in parse(f, RdfFormat.TURTLE)]
 
 
 def corpus_quads(resolved: list[ResolvedPaper], minter: Minter, priors: Priors | None = None) -> list[Quad]:

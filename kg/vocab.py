@@ -93,7 +93,8 @@ def slugify(name: str) -> str:
     names stay distinct ("ImageNet" -> "imagenet", "ImageNet-C" -> "imagenet-c"). A plural last word is folded
     ("LLMs" -> "llm", "Transformers" -> "transformer").
     """
-    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    decomposed = unicodedata.normalize("NFKD", name)
+    folded = "".join(c if c.isascii() else ("" if unicodedata.combining(c) else " ") for c in decomposed)
     words = re.findall(r"[A-Za-z0-9]+", folded)
     if words:
         last = words[-1]
