@@ -47,7 +47,7 @@ def evidence_weight(c: Candidate) -> float:
 
 
 def entity_key(c: Candidate) -> str:
-    return slugify(c.long_form or c.text)
+    return slugify(c.canonical or c.long_form or c.text)
 
 
 def from_doc(paper: Paper, doc) -> Extraction:
@@ -73,13 +73,14 @@ def from_doc(paper: Paper, doc) -> Extraction:
         kind = max(KIND_ORDER, key=lambda k: (votes.get(k, 0), -KIND_ORDER.index(k)))
         forms = list(dict.fromkeys(c.text for c in cands))
         long_form = next((c.long_form for c in cands if c.long_form), None)
+        canonical = next((c.canonical for c in cands if c.canonical), None)
         if long_form and long_form not in forms:
             forms.insert(0, long_form)
         first = min(cands, key=lambda c: c.start)
         mentions.append(Mention(
             kind=kind, text=forms[0], sentence=sentence_index(first.start),
             proposed=any(c.proposed for c in cands), evaluated=any(c.evaluated for c in cands),
-            long_form=long_form, forms=tuple(forms[1:])))
+            long_form=long_form, forms=tuple(forms[1:]), canonical=canonical))
 
     results = []
     sentences = {s.index: text[s.start:s.end] for s in doc._.kg_sentences}

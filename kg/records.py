@@ -49,6 +49,7 @@ class Mention:
     proposed: bool = False  # the paper introduces it
     evaluated: bool = False  # the paper reports experiments on it (datasets)
     long_form: str | None = None  # expansion when `text` is a defined abbreviation
+    canonical: str | None = None  # the gazetteer's label when the field knows the name under another form
     forms: tuple[str, ...] = ()  # every other surface form of the same entity in this paper
 
 

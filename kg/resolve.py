@@ -72,6 +72,8 @@ def resolve(extractions: list[Extraction], priors: Priors | None = None) -> list
     meanings = abbreviation_meanings(extractions, priors)
 
     def slug_of(m: Mention, local: Mapping[str, str]) -> str:
+        if m.canonical:
+            return slugify(m.canonical)
         if m.long_form:
             return slugify(m.long_form)
         if m.text in meanings and m.text not in local:

@@ -25,6 +25,7 @@ class Candidate:
     proposed: bool = False
     evaluated: bool = False
     long_form: str | None = None  # for a defined short form, its expansion
+    canonical: str | None = None  # the gazetteer's label when the field knows this name under another form
     kind_votes: dict[str, int] = field(default_factory=dict)
 
     @property

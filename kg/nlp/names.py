@@ -17,6 +17,7 @@ GLUED_MODIFIER = re.compile(r"-(?:based|like|style|specific|level|wise|driven|gu
                             r"related|enhanced|oriented|dependent|agnostic|induced|assisted|distilled|bench)$",
                             re.IGNORECASE)
 MODEL_SIZE = re.compile(r"^\d+(?:\.\d+)?[BMKTbmkt]$")
+LETTER_NUMBER = re.compile(r"^[A-Z]\d{1,4}$")  # B200, V1, L1, E3: versions, hardware, norms (T5 is in the gazetteer)
 ROMAN = re.compile(r"^(?:I{1,3}|IV|VI{0,3}|IX|X{1,3})$")
 UNIT_LIKE = re.compile(r"^(?:[KMGT]B|[KMG]Hz|FLOPs?|TFLOPs|PFLOPs|GFLOPs|MACs|fps|FPS|ms|dB|mAh|kWh|[0-9]+D|H100|A100|V100|"
                        r"T4|L4|RTX\d*|GPUs?|CPUs?|TPUs?|NPUs?)$")
@@ -45,7 +46,7 @@ def is_shape_word(word: str) -> bool:
 
 def is_shape_name(name: str) -> bool:
     """A whole name (maybe hyphen-joined) of which some part has the shape of a coined name."""
-    if " " in name or MODEL_SIZE.match(name) or ROMAN.match(name) or UNIT_LIKE.match(name):
+    if " " in name or MODEL_SIZE.match(name) or ROMAN.match(name) or UNIT_LIKE.match(name) or LETTER_NUMBER.match(name):
         return False
     parts = re.split(r"[-'^_+]", name)
     if any(is_shape_word(p) for p in parts):
@@ -55,10 +56,24 @@ def is_shape_name(name: str) -> bool:
             and parts[0].lower() not in NUMBERED_WORDS)
 
 
-def strip_modifier(name: str) -> str:
-    """'LMM-based' -> 'LMM'; a name that ends in a glued modifier is the part before it."""
-    stripped = GLUED_MODIFIER.sub("", name)
-    return stripped if stripped else name
+def strip_modifier(name: str) -> tuple[str, int]:
+    """The name inside a hyphenated word, and its offset: 'LMM-based' -> 'LMM', 'inner-LLM' -> 'LLM',
+    'LoRA-tune' -> 'LoRA'. Lower-case words glued on either side are modifiers, not part of the name
+    (a one- or two-letter prefix is: t-ReX, mT5)."""
+    parts = name.split("-")
+    start = 0
+    while len(parts) > 1 and len(parts[0]) >= 3 and parts[0].isalpha() and parts[0].islower():
+        start += len(parts[0]) + 1
+        parts.pop(0)
+    while len(parts) > 1 and len(parts[-1]) >= 3 and parts[-1].isalpha() and parts[-1].islower() \
+            and parts[-1] not in SIZE_WORDS:
+        parts.pop()
+    stripped = GLUED_MODIFIER.sub("", "-".join(parts)) or "-".join(parts)
+    return stripped, start
+
+
+SIZE_WORDS = {"base", "large", "small", "tiny", "huge", "mini", "medium", "xl", "xxl", "nano", "lite", "dev", "pro",
+              "plus", "max", "turbo", "instruct", "chat", "coder", "math", "vision", "preview", "flash"}
 
 
 def is_generic(phrase: str) -> bool:

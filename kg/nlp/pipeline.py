@@ -117,11 +117,13 @@ class GazetteerMatcher:
         self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.kind_of: dict[str, str] = {}
+        self.canonical: dict[str, str] = {}  # slug of any form -> the entry's label
         entries = gazetteer()
         by_kind: dict[tuple[str, bool], list[str]] = {}
         for entry in entries:
             for form in (entry.label, *entry.aliases):
                 self.kind_of.setdefault(slugify(form), entry.kind)
+                self.canonical.setdefault(slugify(form), entry.label)
                 exact = entry.exact or is_acronym(form)
                 by_kind.setdefault((entry.kind, exact), []).append(form)
                 if exact and not entry.exact and form.isupper() and form.isalpha():
@@ -153,7 +155,8 @@ class EntityComponent:
     def __init__(self, nlp: Language, name: str):
         gazetteer_component = nlp.get_pipe("kg_gazetteer") if "kg_gazetteer" in nlp.pipe_names else None
         kinds = gazetteer_component.kind_of if gazetteer_component else {}
-        self.recognize = Recognizer(kinds.get)
+        labels = gazetteer_component.canonical if gazetteer_component else {}
+        self.recognize = Recognizer(kinds.get, labels.get)
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.kg_entities = self.recognize(text_of(doc), doc._.kg_sentences, doc._.kg_gazetteer or [],

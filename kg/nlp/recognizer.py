@@ -39,6 +39,8 @@ EVALUATIVE = {"new", "novel", "simple", "effective", "efficient", "simple yet ef
               "fast", "accurate", "generally", "applicable", "improved", "modified", "better", "single", "systematic"}
 GENERIC_HEADS = {"approach", "method", "methods", "framework", "technique", "scheme", "strategy", "paradigm",
                  "model", "network", "module", "mechanism", "architecture", "system", "pipeline"}
+DATASET_SUFFIX = re.compile(r"(?:Bench|-bench|QA|Eval|Arena|[-_]?Dataset|[-_]?Corpus|-Data|-Set|Pile|Suite)$")
+BARE_ACRONYM = re.compile(r"^[A-Z]{2,4}s?$")
 TASK_WORD = re.compile(r"\b(?:tasks?|problems?)\b")
 PHRASE_BEFORE = re.compile(r"(?<![\w'-])((?:[a-z][\w'-]*\s+){0,3}[a-z][\w'-]*)\s+$")
 AT_METRIC = re.compile(r"(?<![\w@])[A-Za-z][A-Za-z-]*@[0-9kK]+\b")
@@ -53,7 +55,10 @@ TASK_STOP = SMALL | {"various", "different", "several", "multiple", "many", "dow
                      "diverse", "challenging", "complex", "specific", "target", "source", "related", "unseen",
                      "real-world", "popular", "common", "general", "traditional", "typical", "all", "some",
                      "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "more", "most", "each",
-                     "while", "which", "we", "is", "are", "be", "been", "was", "were", "under", "over", "within"}
+                     "while", "which", "we", "is", "are", "be", "been", "was", "were", "under", "over", "within",
+                     "across", "through", "into", "between", "among", "against", "without", "per", "like", "than",
+                     "about", "after", "before", "during", "using", "based", "toward", "towards", "beyond", "can",
+                     "not", "no", "also", "only", "just", "still", "however", "thus", "hence"}
 NOT_ON_DATASET = {"based", "built", "relies", "rely", "relying", "depends", "depend", "focus", "focuses", "focused",
                   "top", "conditioned", "trained", "fine-tuned", "finetuned", "pretrained", "pre-trained", "works",
                   "work", "operate", "operates", "run", "runs", "deployed", "draw", "draws", "building"}
@@ -75,8 +80,10 @@ class Recognized:
 class Recognizer:
     """Turns (text, sentences, gazetteer hits, abbreviations) into typed, non-overlapping entity mentions."""
 
-    def __init__(self, gazetteer_kind: Callable[[str], str | None]):
+    def __init__(self, gazetteer_kind: Callable[[str], str | None],
+                 gazetteer_label: Callable[[str], str | None] = lambda slug: None):
         self.gazetteer_kind = gazetteer_kind  # slug -> kind for names the gazetteer knows
+        self.gazetteer_label = gazetteer_label  # slug -> the gazetteer's label of that name
         self.proposal_verbs = words("proposal_verb")
         self.naming_words = words("naming_word")
         self.dataset_heads = words("dataset_head")
@@ -85,6 +92,7 @@ class Recognizer:
                  abbreviations: Sequence[Abbreviation]) -> Recognized:
         title_end = sentences[0].end if sentences and sentences[0].index == -1 else 0
         cands: list[Candidate] = []
+        self.not_names: set[str] = {a.short for a in abbreviations if is_generic(a.long)}
         defined = self.abbreviation_candidates(text, sentences, abbreviations, cands)
         cands += [Candidate(s, e, text[s:e], kind, "gazetteer") for s, e, kind in gazetteer_hits]
         cands += self.shape_candidates(text)
@@ -94,13 +102,33 @@ class Recognizer:
         cands += self.contribution_candidates(text, title_end)
         cands += self.task_candidates(text, sentences, title_end)
         cands += [Candidate(m.start(), m.end(), m.group(), "metric", "gazetteer") for m in AT_METRIC.finditer(text)]
-        chosen = [c for c in choose(cands) if not is_generic(c.text)]
+        chosen = [c for c in choose(cands) if not is_generic(c.text) and c.text not in self.not_names]
+        self.link_short_forms(chosen, defined)
         self.type_by_context(text, chosen, sentences)
         self.type_lists(text, chosen)
         self.mark_proposed(text, chosen, sentences, title_end)
         self.mark_evaluated(text, chosen, sentences)
-        kept = [c for c in chosen if c.kind]
+        kept = [c for c in chosen if c.kind and self.supported(c, chosen, title_end)]
+        for c in kept:
+            c.canonical = self.gazetteer_label(slugify(c.long_form or c.text))
         return Recognized(kept, defined)
+
+    @staticmethod
+    def link_short_forms(cands: list[Candidate], defined: dict[str, str]) -> None:
+        """'RLVR' found by its shape or a gazetteer where the paper defines RLVR is the defined entity."""
+        for c in cands:
+            if c.long_form is None and c.text in defined and c.source != "abbrev-long":
+                c.long_form = defined[c.text]
+
+    @staticmethod
+    def supported(c: Candidate, cands: list[Candidate], title_end: int) -> bool:
+        """A bare acronym found only by its shape ("ROI", "CRM") needs more: a cue around it, a place in the title,
+        or a second mention. Longer coined names (LLaVE, YOLOv9) stand on their own."""
+        if c.source != "shape" or not BARE_ACRONYM.match(c.text) or "default" not in c.kind_votes:
+            return True
+        if c.start < title_end:
+            return True
+        return sum(1 for o in cands if o.text == c.text) >= 2
 
     # -- sources of candidates ----------------------------------------------------------------------------------
 
@@ -117,7 +145,8 @@ class Recognizer:
                     PROPOSAL_SENTENCE.search(sentence_text(text, sentences, a.long_start)):
                 kind = "method"  # "We propose a Pareto Domain Adaptation (ParetoDA) approach"
             if kind is None:
-                continue  # "intellectual property (IP)": a defined term, but not one of ours
+                self.not_names.add(a.short)  # "intellectual property (IP)": a defined term, but not one of ours
+                continue
             defined.setdefault(a.short, a.long)
             kinds.setdefault(a.short, kind)
             out.append(Candidate(a.long_start, a.long_end, a.long, kind, "abbrev-long"))
@@ -135,9 +164,10 @@ class Recognizer:
             word = m.group()
             if word.isalpha() and (word[1:].islower() or word.islower()):
                 continue  # an ordinary word: the common case, skipped cheaply
-            name = strip_modifier(word)
+            name, offset = strip_modifier(word)
             if is_shape_name(name) and not is_generic(name):
-                out.append(Candidate(m.start(), m.start() + len(name), name, None, "shape"))
+                start = m.start() + offset
+                out.append(Candidate(start, start + len(name), name, None, "shape"))
         return out
 
     def title_candidates(self, text: str, title_end: int) -> list[Candidate]:
@@ -209,7 +239,13 @@ class Recognizer:
         for m in TITLE_CASE_RUN.finditer(text, title_end):
             phrase = m.group()
             start = m.start()
-            if start in starts and (len(phrase.split()) < 3 or phrase.split()[0].lower() in SMALL):
+            first = phrase.split()[0]
+            if first.lower() in SMALL or is_generic(first):
+                # "Although Large Vision-Language Model": the opening word is not part of a name
+                rest = phrase[len(first):].lstrip()
+                start += len(phrase) - len(rest)
+                phrase = rest
+            elif start in starts and len(phrase.split()) < 3:
                 continue  # a capitalised sentence start is no evidence of a name
             if len(phrase.split()) < 2 or is_generic(phrase):
                 continue
@@ -267,8 +303,8 @@ class Recognizer:
                 c.vote("dataset", 2)
             if len(before) > 1 and before[-1] in {",", ":"} | self.naming_words and before[-2] in self.dataset_heads:
                 c.vote("dataset", 3)  # "a new benchmark, X" / "a dataset called X"
-            if re.search(r"(?:Bench|bench|QA|Eval|Arena)$", c.text):
-                c.vote("dataset", 2)
+            if DATASET_SUFFIX.search(c.text):
+                c.vote("dataset", 3)  # SWE-bench, HotpotQA, OpenVMT-Dataset
             apposition = APPOSITION.match(text, c.end)
             if apposition:
                 head = apposition.group(1).lower()
