@@ -24,8 +24,9 @@ def cues() -> tuple[tuple[str, re.Pattern, int, frozenset[str]], ...]:
 WORDS = re.compile(r"[a-z0-9]+")
 
 
-def claim_score(sentence: str, index: int, count: int, has_result: bool) -> int:
-    """Points for one sentence; `index` is its place among the abstract's `count` sentences."""
+def claim_score(sentence: str, index: int, count: int, has_result: bool, about_own_work: bool = False) -> int:
+    """Points for one sentence; `index` is its place among the abstract's `count` sentences. `about_own_work`:
+    the sentence opens with a name the paper introduces ("LLaVE-2B surpasses ...")."""
     score = 0
     fired = set()
     present = set(WORDS.findall(sentence.lower()))
@@ -37,6 +38,8 @@ def claim_score(sentence: str, index: int, count: int, has_result: bool) -> int:
             fired.add(cue_id)
     if has_result:
         score += 2
+    if about_own_work and "contribution" not in fired:
+        score += 2
     if index == 0 and "finding" not in fired:
         score -= 2  # the first sentence sets the scene
     if count > 3 and index >= count * 0.6:
@@ -44,5 +47,5 @@ def claim_score(sentence: str, index: int, count: int, has_result: bool) -> int:
     return score
 
 
-def is_claim(sentence: str, index: int, count: int, has_result: bool) -> bool:
-    return claim_score(sentence, index, count, has_result) >= CLAIM_THRESHOLD
+def is_claim(sentence: str, index: int, count: int, has_result: bool, about_own_work: bool = False) -> bool:
+    return claim_score(sentence, index, count, has_result, about_own_work) >= CLAIM_THRESHOLD

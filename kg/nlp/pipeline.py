@@ -210,8 +210,10 @@ def make_claims(nlp: Language, name: str):
         abstract = [s for s in doc._.kg_sentences if s.index >= 0]
         with_results = {r.sentence for r in doc._.kg_results or []}
         text = text_of(doc)
+        own = [c for c in doc._.kg_entities.mentions if c.proposed]
         doc._.kg_claims = [s.index for s in abstract
-                           if is_claim(text[s.start:s.end], s.index, len(abstract), s.index in with_results)]
+                           if is_claim(text[s.start:s.end], s.index, len(abstract), s.index in with_results,
+                                       any(s.start <= c.start < s.start + 12 for c in own))]
         return doc
     return component
 
