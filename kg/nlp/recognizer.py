@@ -41,6 +41,14 @@ GENERIC_HEADS = {"approach", "method", "methods", "framework", "technique", "sch
                  "model", "network", "module", "mechanism", "architecture", "system", "pipeline"}
 DATASET_SUFFIX = re.compile(r"(?:Bench|-bench|QA|Eval|Arena|[-_]?Dataset|[-_]?Corpus|-Data|-Set|Pile|Suite)$")
 BARE_ACRONYM = re.compile(r"^[A-Z]{2,4}s?$")
+# where a title names its problem: "... for Code Translation", "...: Dataset Development",
+# "Commit Message Generation Models"
+TITLE_TASK = re.compile(r"(?:\b(?:for|towards?|in|on)\s+(?:the\s+|a\s+|an\s+)?|:\s*)(?P<task>(?:[\w'-]+\s+){0,5}?[\w'-]+)"
+                        r"(?=\s*$|\s+(?:via|with|using|by|through|under|from|across|in|models?)\b|\s*[:?])",
+                        re.IGNORECASE)
+TITLE_EVALUATIVE = re.compile(r"^(?:(?:enhanced|improved|efficient|effective|robust|better|scalable|advanced|fast|"
+                              r"accurate|principled|practical|general|generalized|reliable|"
+                              r"towards?|the|a|an)\s+)+", re.IGNORECASE)
 TASK_WORD = re.compile(r"\b(?:tasks?|problems?)\b")
 PHRASE_BEFORE = re.compile(r"(?<![\w'-])((?:[a-z][\w'-]*\s+){0,3}[a-z][\w'-]*)\s+$")
 AT_METRIC = re.compile(r"(?<![\w@])[A-Za-z][A-Za-z-]*@[0-9kK]+\b")
@@ -186,10 +194,11 @@ class Recognizer:
                 kind = "dataset" if re.search(r"\b(?:benchmark|dataset|corpus|suite)s?\b", subtitle, re.I) else None
                 start = title.index(head)
                 out.append(Candidate(start, start + len(head), head, kind, "title-name", proposed=True))
-        m = re.search(r"\b(?:for|towards?|in)\s+((?:[\w'-]+\s+){0,5}[\w'-]+)\s*$", title)
-        if m and kind_from_head(m.group(1)) == "task" and not is_generic(m.group(1)):
-            phrase = re.sub(r"^(?:the|a|an)\s+", "", m.group(1), flags=re.I)
-            start = title.rindex(phrase)
+        for phrase_match in TITLE_TASK.finditer(title):
+            phrase = TITLE_EVALUATIVE.sub("", phrase_match.group("task"))
+            if len(phrase.split()) > 6 or kind_from_head(phrase) != "task" or is_generic(phrase):
+                continue
+            start = phrase_match.start("task") + phrase_match.group("task").index(phrase)
             out.append(Candidate(start, start + len(phrase), phrase, "task", "title-phrase"))
         return out
 
