@@ -62,7 +62,8 @@ def strip_modifier(name: str) -> tuple[str, int]:
     (a one- or two-letter prefix is: t-ReX, mT5)."""
     parts = name.split("-")
     start = 0
-    while len(parts) > 1 and len(parts[0]) >= 3 and parts[0].isalpha() and parts[0].islower():
+    while len(parts) > 1 and parts[0].isalpha() and parts[0].islower() and (
+            len(parts[0]) >= 3 or parts[0] in ("to", "of", "in", "on", "by", "at", "as", "or")):
         start += len(parts[0]) + 1
         parts.pop(0)
     while len(parts) > 1 and len(parts[-1]) >= 3 and parts[-1].isalpha() and parts[-1].islower() \

@@ -47,7 +47,7 @@ TITLE_TASK = re.compile(r"(?:\b(?:for|towards?|in|on)\s+(?:the\s+|a\s+|an\s+)?|:
                         r"(?=\s*$|\s+(?:via|with|using|by|through|under|from|across|in|models?)\b|\s*[:?])",
                         re.IGNORECASE)
 TITLE_EVALUATIVE = re.compile(r"^(?:(?:enhanced|improved|efficient|effective|robust|better|scalable|advanced|fast|"
-                              r"accurate|principled|practical|general|generalized|reliable|"
+                              r"accurate|principled|practical|general|generalized|reliable|large|small|new|novel|unified|"
                               r"towards?|the|a|an)\s+)+", re.IGNORECASE)
 TASK_WORD = re.compile(r"\b(?:tasks?|problems?)\b")
 PHRASE_BEFORE = re.compile(r"(?<![\w'-])((?:[a-z][\w'-]*\s+){0,3}[a-z][\w'-]*)\s+$")
@@ -196,8 +196,12 @@ class Recognizer:
                 out.append(Candidate(start, start + len(head), head, kind, "title-name", proposed=True))
         for phrase_match in TITLE_TASK.finditer(title):
             phrase = TITLE_EVALUATIVE.sub("", phrase_match.group("task"))
-            if len(phrase.split()) > 6 or kind_from_head(phrase) != "task" or is_generic(phrase):
+            tokens = phrase.split()
+            if not 2 <= len(tokens) <= 6 or kind_from_head(phrase) != "task" or is_generic(phrase):
                 continue
+            if any(t.lower() in SMALL - {"of", "and"} for t in tokens) or (
+                    tokens[0].lower().endswith("ing") and tokens[0].lower() not in words("task_head")):
+                continue  # a clause ("Evaluating LLMs at X", "Boosting Visual Generation"), not a task name
             start = phrase_match.start("task") + phrase_match.group("task").index(phrase)
             out.append(Candidate(start, start + len(phrase), phrase, "task", "title-phrase"))
         return out

@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""Extraction throughput on a generated corpus of at least 10,000 abstracts, against spaCy's tokenizer alone.
+
+The corpus is the bundled sample, repeated with each copy's sentences rotated and numbered, so no two texts are
+equal. Both measurements run in this process on the same texts; the tokenizer is timed before and after the full
+pipeline and its two timings averaged, so a machine getting busier or quieter does not favour either side.
+
+    python bench/extraction_throughput.py [--papers 10000] [--repeat 1]
+Prints abstracts/s for the tokenizer and for full extraction (pipeline + records), and their ratio
+(the bound of issue 3: at least 0.25).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from kg.extract import doc_text, from_doc, make_doc  # noqa: E402
+from kg.ingest import read_inputs  # noqa: E402
+from kg.nlp.pipeline import build_pipeline  # noqa: E402
+from kg.paths import sample_corpus  # noqa: E402
+from kg.records import Paper  # noqa: E402
+
+
+def generate(count: int) -> list[Paper]:
+    base = read_inputs([sample_corpus()]).papers
+    out = []
+    for i in range(count):
+        p = base[i % len(base)]
+        sentences = p.abstract.split(". ")
+        k = (i // len(base)) % max(1, len(sentences))
+        rotated = ". ".join(sentences[k:] + sentences[:k])
+        out.append(Paper(id=f"bench-{i}", title=f"{p.title} ({i})", abstract=rotated, source="bench", line=i))
+    return out
+
+
+def tokenizer_rate(nlp, texts: list[str]) -> float:
+    t = time.perf_counter()
+    for doc in nlp.tokenizer.pipe(texts, batch_size=256):
+        len(doc)
+    return len(texts) / (time.perf_counter() - t)
+
+
+def extraction_rate(nlp, papers: list[Paper], texts: list[str]) -> float:
+    t = time.perf_counter()
+    for paper, doc in zip(papers, nlp.pipe((make_doc(nlp, x) for x in texts), batch_size=256)):
+        from_doc(paper, doc)
+    return len(texts) / (time.perf_counter() - t)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--papers", type=int, default=10_000)
+    ap.add_argument("--repeat", type=int, default=1, help="measure this many times and keep the best of each")
+    args = ap.parse_args()
+    papers = generate(max(args.papers, 1))
+    texts = [doc_text(p) for p in papers]
+    nlp = build_pipeline()
+    nlp(texts[0])  # warm up caches and lazy loading outside the timings
+    best_tok, best_full, best_ratio = 0.0, 0.0, 0.0
+    for _ in range(args.repeat):
+        before = tokenizer_rate(nlp, texts)
+        full = extraction_rate(nlp, papers, texts)
+        after = tokenizer_rate(nlp, texts)
+        tok = (before + after) / 2
+        best_tok, best_full = max(best_tok, tok), max(best_full, full)
+        best_ratio = max(best_ratio, full / tok)
+    words = sum(len(t.split()) for t in texts) / len(texts)
+    print(f"corpus: {len(texts):,} abstracts generated from the sample ({words:.0f} words each on average)")
+    print(f"spaCy tokenizer alone: {best_tok:10,.0f} abstracts/s")
+    print(f"full extraction:       {best_full:10,.0f} abstracts/s")
+    print(f"ratio (full / tokenizer, same run): {best_ratio:.3f}   (bound: >= 0.25)")
+
+
+if __name__ == "__main__":
+    main()
