@@ -38,6 +38,14 @@ def no_progress(phase: str, done: int, total: int) -> None:
     pass
 
 
+class NothingToBuild(StoreError):
+    """Every record was rejected: the store is left as it was."""
+
+    def __init__(self, report: BuildReport):
+        super().__init__("no paper could be read from the inputs; the store was left as it was")
+        self.report = report
+
+
 # -- extraction (optionally in worker processes) ---------------------------------------------------------------
 
 def _extract_chunk(papers: Sequence[Paper]) -> list[Extraction]:
@@ -112,7 +120,7 @@ def build(inputs: Iterable[str | Path], store: str | Path, *, base: str = DEFAUL
     report.seconds["read"] = time.perf_counter() - t
     progress("read", ingest.read, ingest.read)
     if not ingest.papers:
-        raise StoreError("no paper could be read from the inputs; the store was left as it was")
+        raise NothingToBuild(report)
     quads = graph_extraction(ingest.papers, base=base, workers=workers, progress=progress, timings=report.seconds)
     t = time.perf_counter()
     with write_lock(Path(store)):
@@ -165,7 +173,7 @@ def add(inputs: Iterable[str | Path], store: str | Path, *, base: str | None = N
     report = BuildReport(ingest)
     report.seconds["read"] = time.perf_counter() - t
     if not ingest.papers:
-        raise StoreError("no paper could be read from the inputs; the store was left as it was")
+        raise NothingToBuild(report)
     t = time.perf_counter()
     extractions = extract_papers(ingest.papers, workers, progress)
     report.seconds["extract"] = time.perf_counter() - t

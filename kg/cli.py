@@ -67,18 +67,24 @@ def summary_line(report, store: str, seconds: float, verb: str) -> str:
 
 
 def cmd_build(args, console: Console) -> int:
-    from .builder import add, build
+    from .builder import NothingToBuild, add, build
     t = time.perf_counter()
     job = build if args.command == "build" else add
+    verb = "built" if args.command == "build" else "added or replaced"
     kwargs = {"workers": args.workers, "progress": console.progress}
     if args.base:
         kwargs["base"] = args.base
-    report = job(args.inputs, args.store, **kwargs)
+    try:
+        report = job(args.inputs, args.store, **kwargs)
+    except NothingToBuild as nothing:
+        report_problems(console, nothing.report.ingest.problems)
+        console.error(f"read {nothing.report.ingest.read} records: 0 papers {verb}, "
+                      f"{nothing.report.ingest.rejected} rejected; the store was left as it was")
+        return EXIT_REJECTED
     report_problems(console, report.ingest.problems)
     for phase, secs in report.seconds.items():
         console.detail(f"  {phase}: {secs:.2f} s")
-    console.info(summary_line(report, args.store, time.perf_counter() - t,
-                              "built" if args.command == "build" else "added or replaced"))
+    console.info(summary_line(report, args.store, time.perf_counter() - t, verb))
     if report.ingest.rejected:
         console.info("rejected records are listed above with file, line and reason; fix them and run "
                      f"`kg add FILE --store {args.store}` to add them")

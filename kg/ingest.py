@@ -26,7 +26,10 @@ ARXIV_NEW_ID = re.compile(r"(?<![\d.])(\d{4}\.\d{4,5})(?:v\d+)?(?![\d])")
 ARXIV_OLD_ID = re.compile(r"\b([a-z][a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?\b")
 PAGE_HEADER = re.compile(r"^\s*get trending papers\b", re.IGNORECASE)
 GLUED_SUBSCRIBE = re.compile(r"^Subscribe(?=\S)")
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u2028\u2029]")
+# control characters, and the bidirectional overrides that can make text display differently from what it says
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+MARKUP = re.compile(r"<\s*/?\s*(?:script|style|iframe|object|embed|svg|img|a|b|i|u|p|br|div|span|em|strong|sup|sub|"
+                    r"link|meta|form|input|button|html|body|head|math|video|audio|source)\b[^<>]*>", re.IGNORECASE)
 SENTENCE_END = re.compile(r"[.!?](?:\s+[A-Z(]|\s*$)")
 
 
@@ -97,13 +100,15 @@ def read_file(path: str | Path) -> Iterator[Paper | Problem]:
 
 def decode(data: bytes, name: str) -> tuple[str | None, Problem | None]:
     """Bytes -> text. UTF-8 (with or without BOM) is expected; Latin-1 is read with a warning; binary is refused."""
-    if data.startswith(b"\xef\xbb\xbf"):
+    bom = data.startswith(b"\xef\xbb\xbf")
+    if bom:
         data = data[3:]
     head = data[:8192]
     if b"\x00" in head or (head and sum(b < 9 or 13 < b < 32 for b in head) > len(head) * 0.1):
         return None, Problem(name, 0, "binary file, not text: expected a papers page, JSON Lines or Atom XML")
     try:
-        return data.decode("utf-8"), None
+        text = data.decode("utf-8")
+        return text, Problem(name, 1, "UTF-8 byte-order mark ignored", "warning") if bom else None
     except UnicodeDecodeError as err:
         line = data[:err.start].count(b"\n") + 1
         warning = Problem(name, line, f"not valid UTF-8 (byte 0x{data[err.start]:02x}); the file was read as "
@@ -170,10 +175,16 @@ def make_paper(name: str, line: int, title: str, abstract: str, *, ident: str | 
         urls=tuple(u for u in [url.strip() if url else ""] if u.startswith(("http://", "https://"))),
         repositories=tuple(r.strip() for r in repositories if r and r.strip().startswith(("http://", "https://"))),
     )
+    notes: list = [paper]
     if dirty_title or dirty_abstract:
-        return [paper, Problem(name, line, "control characters removed from "
-                                           f"{'title' if dirty_title else 'abstract'}", "warning")]  # type: ignore
-    return paper
+        notes.append(Problem(name, line, "control or text-direction characters removed from "
+                                         f"{'title' if dirty_title else 'abstract'}", "warning"))
+    markup = MARKUP.search(title) or MARKUP.search(abstract)
+    if markup:
+        notes.append(Problem(name, line, f"markup {shorten(markup.group(), 30)!r} in "
+                                         f"{'title' if MARKUP.search(title) else 'abstract'}; kept as plain text",
+                             "warning"))
+    return paper if len(notes) == 1 else notes  # type: ignore[return-value]
 
 
 def emit(result: Paper | list) -> Iterator[Paper | Problem]:

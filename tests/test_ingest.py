@@ -139,7 +139,7 @@ def test_control_characters_removed_with_a_warning(tmp_path):
     path.write_text(json.dumps({"title": "Bell\u0007 Title", "abstract": ABSTRACT}) + "\n")
     got = list(read_file(path))
     assert got[0].title == "Bell Title"
-    assert got[1].severity == "warning" and "control characters" in got[1].reason
+    assert got[1].severity == "warning" and "control or text-direction characters" in got[1].reason
 
 
 def test_arxiv_ids():
