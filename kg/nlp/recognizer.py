@@ -29,16 +29,6 @@ APPOSITION = re.compile(r"\s*(?:\([^()]{1,20}\)\s*)?,\s*(?:a|an|the|our)\s+(?:[\
 NAMED = re.compile(r"\b(?P<verb>called|named|dubbed|termed|coined|propose|proposes|introduce|introduces|present|presents|"
                    r"call|derive)\s+(?:the\s+)?[`'\"“]*(?P<name>[A-Z][\w^*'+.-]*(?:\s+[A-Z][\w^*'+.-]*){0,5})"
                    r"(?=[`'\"”]*\s*(?:[,;:(.]|--|—|$|\s+(?:which|that|to|for|as|with|in|on|is|are|and)\b))")
-CONTRIBUTION = re.compile(r"\b(?P<verb>[a-z]+)\s+(?:an?|the|two|three|several)\s+(?P<np>(?:[a-z0-9][\w-]*\s+){1,5}"
-                          r"(?:algorithms?|objectives?|methods?|approach|technique|losses|loss|framework|scheme|"
-                          r"strategy|mechanism|module|architecture|model|network|regularizer|optimizer|paradigm))"
-                          r"(?=\s*(?:[,;.]|\s(?:that|which|to|for|by|with|based|inspired|where)\b))")
-EVALUATIVE = {"new", "novel", "simple", "effective", "efficient", "simple yet effective", "yet", "lightweight",
-              "general", "generic", "unified", "principled", "practical", "powerful", "flexible", "robust", "first",
-              "alternative", "scalable", "versatile", "plug-and-play", "straightforward", "minimalistic", "cheap",
-              "fast", "accurate", "generally", "applicable", "improved", "modified", "better", "single", "systematic"}
-GENERIC_HEADS = {"approach", "method", "methods", "framework", "technique", "scheme", "strategy", "paradigm",
-                 "model", "network", "module", "mechanism", "architecture", "system", "pipeline"}
 DATASET_SUFFIX = re.compile(r"(?:Bench|-bench|QA|Eval|Arena|[-_]?Dataset|[-_]?Corpus|-Data|-Set|Pile|Suite)$")
 BARE_ACRONYM = re.compile(r"^[A-Z]{2,4}s?$")
 # where a title names its problem: "... for Code Translation", "...: Dataset Development",
@@ -46,6 +36,9 @@ BARE_ACRONYM = re.compile(r"^[A-Z]{2,4}s?$")
 TITLE_TASK = re.compile(r"(?:\b(?:for|towards?|in|on)\s+(?:the\s+|a\s+|an\s+)?|:\s*)(?P<task>(?:[\w'-]+\s+){0,5}?[\w'-]+)"
                         r"(?=\s*$|\s+(?:via|with|using|by|through|under|from|across|in|models?)\b|\s*[:?])",
                         re.IGNORECASE)
+# "... with a Unified Text-to-Text Transformer", "... via Parameterized Max Scale": the means the title names
+TITLE_MEANS = re.compile(r"\b(?P<word>with|via|using|through)\s+(?P<means>[A-Z][^:?]*?)\s*(?=$|[:?]|\s+(?:for|in|on|to)\s)",
+                         re.IGNORECASE)
 TITLE_EVALUATIVE = re.compile(r"^(?:(?:enhanced|improved|efficient|effective|robust|better|scalable|advanced|fast|"
                               r"accurate|principled|practical|general|generalized|reliable|large|small|new|novel|unified|"
                               r"towards?|the|a|an)\s+)+", re.IGNORECASE)
@@ -107,7 +100,6 @@ class Recognizer:
         cands += self.title_candidates(text, title_end)
         cands += self.titlecase_candidates(text, sentences, title_end)
         cands += self.named_candidates(text, title_end)
-        cands += self.contribution_candidates(text, title_end)
         cands += self.task_candidates(text, sentences, title_end)
         cands += [Candidate(m.start(), m.end(), m.group(), "metric", "gazetteer") for m in AT_METRIC.finditer(text)]
         chosen = [c for c in choose(cands) if not is_generic(c.text) and c.text not in self.not_names]
@@ -194,6 +186,16 @@ class Recognizer:
                 kind = "dataset" if re.search(r"\b(?:benchmark|dataset|corpus|suite)s?\b", subtitle, re.I) else None
                 start = title.index(head)
                 out.append(Candidate(start, start + len(head), head, kind, "title-name", proposed=True))
+        for m in TITLE_MEANS.finditer(title):
+            for part in re.split(r",\s*|\s+and\s+", m.group("means")):
+                part = re.sub(r"^(?:an?|the)\s+", "", part.strip(), flags=re.I)
+                if len(part.split()) < 2 or not is_title_case_run(part) or is_generic(part):
+                    continue
+                if kind_from_head(part) in ("task", "dataset", "metric") or self.gazetteer_kind(slugify(part)):
+                    continue
+                start = m.start("means") + m.group("means").index(part)
+                proposed = m.group("word").lower() in ("via", "using") or kind_from_head(part) == "method"
+                out.append(Candidate(start, start + len(part), part, "method", "title-name", proposed=proposed))
         for phrase_match in TITLE_TASK.finditer(title):
             phrase = TITLE_EVALUATIVE.sub("", phrase_match.group("task"))
             tokens = phrase.split()
@@ -219,30 +221,6 @@ class Recognizer:
                 continue
             start = m.start("name")
             out.append(Candidate(start, start + len(name), name, None, "named", proposed=True))
-        return out
-
-    def contribution_candidates(self, text: str, title_end: int) -> list[Candidate]:
-        """An unnamed contribution described by a noun phrase: 'we propose an inter-domain gradient matching
-        objective', 'we develop 8-bit approximation algorithms'. Generic phrases ('a simple framework') are not."""
-        out = []
-        for m in CONTRIBUTION.finditer(text, title_end):
-            if not re.search(r"\b(?:we|our)\b", text[max(0, m.start() - 40):m.end("verb")], re.I):
-                continue
-            if m.group("verb").lower() not in self.proposal_verbs:
-                continue
-            phrase = m.group("np")
-            words_ = phrase.split()
-            while words_ and words_[0].lower() in EVALUATIVE:
-                words_.pop(0)
-            if len(words_) >= 3 and words_[-1].lower() in GENERIC_HEADS:
-                words_.pop()  # "adversarial multi-armed bandit approach" -> the name is the modifier
-            phrase = " ".join(words_)
-            if len(words_) < 2 or words_[-1].lower() in GENERIC_HEADS or is_generic(phrase):
-                continue
-            if kind_from_head(phrase) not in ("method", None) or any(w.lower() in SMALL for w in words_):
-                continue
-            start = m.start("np") + m.group("np").index(phrase)
-            out.append(Candidate(start, start + len(phrase), phrase, "method", "titlecase", proposed=True))
         return out
 
     def titlecase_candidates(self, text: str, sentences: Sequence[Sentence], title_end: int) -> list[Candidate]:
