@@ -42,6 +42,16 @@ TITLE_MEANS = re.compile(r"\b(?P<word>with|via|using|through)\s+(?P<means>[A-Z][
 TITLE_EVALUATIVE = re.compile(r"^(?:(?:enhanced|improved|efficient|effective|robust|better|scalable|advanced|fast|"
                               r"accurate|principled|practical|general|generalized|reliable|large|small|new|novel|unified|"
                               r"towards?|the|a|an)\s+)+", re.IGNORECASE)
+METRIC_LIST = re.compile(r"\bmetrics?,?\s+(?:such as|including|like|namely|e\.g\.,?|:)\s+(?P<items>[^.;:()]{3,120})",
+                         re.IGNORECASE)
+IN_TERMS_OF = re.compile(r"\bin terms of\s+(?:both\s+)?(?P<items>[^.;:(),]{3,60}?)(?=\s*(?:[.;:(),]|\s(?:on|across|while|"
+                         r"compared|than|over|with|for|at|by|without)\b))", re.IGNORECASE)
+CHANGE_BY = re.compile(r"\b(?:improv|reduc|increas|decreas|lower|cut|boost|enhanc|accelerat)\w*\s+(?:the\s+|its\s+|their\s+)?"
+                       r"(?P<items>[a-z][\w-]*(?:\s+(?:and\s+)?[a-z][\w-]*){0,5}?)\s+by\s+(?:up to\s+|about\s+|"
+                       r"over\s+|a factor of\s+|factors of\s+)?\d")
+NOT_METRICS = {"performance", "results", "result", "effectiveness", "capability", "capabilities", "ability", "it",
+               "them", "this", "model", "models", "training", "inference", "data", "efficiency", "quality of",
+               "the performance", "overall performance", "generalization", "robustness", "speed", "cost", "costs"}
 TASK_WORD = re.compile(r"\b(?:tasks?|problems?)\b")
 PHRASE_BEFORE = re.compile(r"(?<![\w'-])((?:[a-z][\w'-]*\s+){0,3}[a-z][\w'-]*)\s+$")
 AT_METRIC = re.compile(r"(?<![\w@])[A-Za-z][A-Za-z-]*@[0-9kK]+\b")
@@ -101,6 +111,7 @@ class Recognizer:
         cands += self.titlecase_candidates(text, sentences, title_end)
         cands += self.named_candidates(text, title_end)
         cands += self.task_candidates(text, sentences, title_end)
+        cands += self.metric_candidates(text, title_end)
         cands += [Candidate(m.start(), m.end(), m.group(), "metric", "gazetteer") for m in AT_METRIC.finditer(text)]
         chosen = [c for c in choose(cands) if not is_generic(c.text) and c.text not in self.not_names]
         self.link_short_forms(chosen, defined)
@@ -243,6 +254,26 @@ class Recognizer:
             kind = kind_from_head(phrase)
             if kind:
                 out.append(Candidate(start, start + len(phrase), phrase, kind, "titlecase"))
+        return out
+
+    def metric_candidates(self, text: str, title_end: int) -> list[Candidate]:
+        """Metrics named by the sentence around them: 'metrics such as coherence, diversity, and quality',
+        'in terms of latency and memory', 'reduces execution time and disk space usage by ...'."""
+        out = []
+        for pattern in (METRIC_LIST, IN_TERMS_OF, CHANGE_BY):
+            for m in pattern.finditer(text, title_end):
+                offset = m.start("items")
+                for item in re.finditer(r"[^,]+", m.group("items")):
+                    for part in re.split(r"\s+(?:and|or)\s+", item.group()):
+                        phrase = re.sub(r"^\s*(?:and|or|the|its|their|our)\s+", "", part).strip()
+                        phrase = re.split(r"\s+(?:in|on|for|across|with|at|of|from|under|over|between)\s+", phrase)[0]
+                        if not phrase or len(phrase.split()) > 4 or is_generic(phrase) or \
+                                phrase.lower() in NOT_METRICS or not re.fullmatch(r"[\w@./-]+(?: [\w@./-]+)*", phrase):
+                            continue
+                        if phrase.split()[0].lower() in SMALL or kind_from_head(phrase) in ("task", "dataset"):
+                            continue  # "in code translation", "real datasets", "code completion"
+                        start = offset + item.start() + item.group().index(phrase)
+                        out.append(Candidate(start, start + len(phrase), phrase, "metric", "task-pattern"))
         return out
 
     def task_candidates(self, text: str, sentences: Sequence[Sentence], title_end: int) -> list[Candidate]:
