@@ -258,14 +258,16 @@ def parser() -> argparse.ArgumentParser:
     f.add_argument("--api-url", default="https://export.arxiv.org/api/query", metavar="URL")
     f.add_argument("--timeout", type=float, default=30.0, metavar="S")
     f.add_argument("--retries", type=int, default=4, metavar="N")
-    f.add_argument("-o", "--output", required=True, metavar="FILE")
+    f.add_argument("--backoff", type=float, default=1.0, metavar="S", help="wait before the first retry; doubles")
+    f.add_argument("-o", "--output", required=True, metavar="FILE", help="Atom XML file ('-' = standard output)")
     f = fetch_sub.add_parser("hf-daily", parents=[common], help="Hugging Face daily papers (JSON Lines)")
     f.add_argument("--date", required=True, metavar="YYYY-MM-DD")
     f.add_argument("--api-url", default="https://huggingface.co/api/daily_papers", metavar="URL")
     f.add_argument("--timeout", type=float, default=30.0, metavar="S")
     f.add_argument("--retries", type=int, default=4, metavar="N")
     f.add_argument("--delay", type=float, default=1.0, metavar="S")
-    f.add_argument("-o", "--output", required=True, metavar="FILE")
+    f.add_argument("--backoff", type=float, default=1.0, metavar="S", help="wait before the first retry; doubles")
+    f.add_argument("-o", "--output", required=True, metavar="FILE", help="JSON Lines file ('-' = standard output)")
     p.set_defaults(func=cmd_fetch)
 
     p = sub.add_parser("push", parents=[common], help="upload every graph to a SPARQL store (Graph Store Protocol)")
@@ -275,6 +277,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=60.0, metavar="S")
     p.add_argument("--retries", type=int, default=4, metavar="N")
     p.add_argument("--chunk", type=int, default=50_000, metavar="N", help="triples per request")
+    p.add_argument("--backoff", type=float, default=1.0, metavar="S", help="wait before the first retry; doubles")
+    p.add_argument("--parallel", type=int, default=4, metavar="N", help="graphs sent at once (default 4)")
     p.set_defaults(func=cmd_push)
     return ap
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from urllib.parse import quote, urlsplit
 
 from pyoxigraph import NamedNode
@@ -86,6 +87,7 @@ class T:
     xsd_datetime = term("xsd:dateTime")
 
 
+@lru_cache(maxsize=65536)
 def slugify(name: str) -> str:
     """Canonical key of a name: lower-case ASCII words joined by '-', a number glued to the word before it.
 

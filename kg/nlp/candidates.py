@@ -15,7 +15,7 @@ PRIORITY = {
 }
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     start: int
     end: int
@@ -64,9 +64,12 @@ def choose(candidates: list[Candidate]) -> list[Candidate]:
     return sorted(kept, key=lambda c: c.start)
 
 
+CONTEXT_WORD = re.compile(r"[\w'-]+|[(),;:]")
+
+
 def words_before(text: str, start: int, n: int) -> list[str]:
-    return re.findall(r"[\w'-]+|[(),;:]", text[max(0, start - 80):start])[-n:]
+    return CONTEXT_WORD.findall(text, max(0, start - 80), start)[-n:]
 
 
 def words_after(text: str, end: int, n: int) -> list[str]:
-    return re.findall(r"[\w'-]+|[(),;:]", text[end:end + 80])[:n]
+    return CONTEXT_WORD.findall(text, end, end + 80)[:n]

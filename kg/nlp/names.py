@@ -9,7 +9,9 @@ import re
 from .resources import generic_terms, words
 
 # A name written as one hyphen/dot-joined word: ResNet-50, Qwen2.5-Math-7B-Instruct, AIME'24, t-ReX*, Pro^2
-NAME_WORD = re.compile(r"(?<![\w@/\\.'^*+-])[A-Za-z][A-Za-z0-9]*(?:(?:[-'^_+](?!s\b)|\.(?=\d))[A-Za-z0-9]+)*\*?(?![\w@/\\])")
+# (the lookahead skips, inside the regex engine, the ordinary words that make up most of a text: a coined name
+#  has a capital or a digit after its first letter)
+NAME_WORD = re.compile(r"(?<![\w@/\\.'^*+-])(?=[A-Za-z](?:[A-Za-z0-9'^_+-]|\.(?=\d))*?[A-Z0-9])[A-Za-z][A-Za-z0-9]*(?:(?:[-'^_+](?!s\b)|\.(?=\d))[A-Za-z0-9]+)*\*?(?![\w@/\\])")
 # modifiers glued to a name that are not part of it: "LMM-based", "GPT-4-level"
 GLUED_MODIFIER = re.compile(r"-(?:based|like|style|specific|level|wise|driven|guided|free|only|scale|sized?|aware|"
                             r"augmented|centric|native|powered|generated|annotated|labeled|labelled|trained|tuned|"
@@ -78,13 +80,10 @@ SIZE_WORDS = {"base", "large", "small", "tiny", "huge", "mini", "medium", "xl", 
 
 
 def is_generic(phrase: str) -> bool:
+    terms = generic_terms()
     low = phrase.lower().strip()
-    if low in generic_terms():
-        return True
     # plural / singular forms of a generic term are generic too
-    if low.endswith("s") and low[:-1] in generic_terms():
-        return True
-    return (low + "s") in generic_terms()
+    return low in terms or (low.endswith("s") and low[:-1] in terms) or (low + "s") in terms
 
 
 def head_word(phrase: str) -> str:

@@ -29,6 +29,16 @@ APPOSITION = re.compile(r"\s*(?:\([^()]{1,20}\)\s*)?,\s*(?:a|an|the|our)\s+(?:[\
 NAMED = re.compile(r"\b(?P<verb>called|named|dubbed|termed|coined|propose|proposes|introduce|introduces|present|presents|"
                    r"call|derive)\s+(?:the\s+)?[`'\"“]*(?P<name>[A-Z][\w^*'+.-]*(?:\s+[A-Z][\w^*'+.-]*){0,5})"
                    r"(?=[`'\"”]*\s*(?:[,;:(.]|--|—|$|\s+(?:which|that|to|for|as|with|in|on|is|are|and)\b))")
+AUTHORS = re.compile(r"\b(?:we|our|this (?:paper|work|study))\b")
+PROPOSAL_VERB = re.compile(r"\b[a-z]+(?=\s)")  # every word; kept when it is a proposal verb (data/lexicon.jsonl)
+NAMING_BEFORE = re.compile(r"\b(?:called|named|dubbed|termed|coined|namely|entitled|call|calls)\s*[,:]?\s*[\"'`“(]*$",
+                           re.IGNORECASE)
+# "our new X", "a novel cross-framework dataset, DLTrans", "our 14B parameter model, PoPilot"
+NEW_BEFORE = re.compile(r"(?:\bour\s+(?:own\s+)?(?:new|novel|proposed)\s*[`'\"]*"
+                        r"|\b(?:new|novel|our)\b[^,;.]{0,60}\b\w+\s*(?:,|:|,?\s*namely,?))\s*$", re.IGNORECASE)
+METHOD_NOUNS = {"model", "models", "architecture", "backbone", "network", "loss", "framework", "method", "algorithm",
+                "optimizer", "agent", "toolkit", "library"}
+MODEL_SIZE_SUFFIX = re.compile(r"-\d+(?:\.\d+)?[BMK]\b")
 DATASET_SUFFIX = re.compile(r"(?:Bench|-bench|QA|Eval|Arena|[-_]?Dataset|[-_]?Corpus|-Data|-Set|Pile|Suite)$")
 BARE_ACRONYM = re.compile(r"^[A-Z]{2,4}s?$")
 # where a title names its problem: "... for Code Translation", "...: Dataset Development",
@@ -308,7 +318,10 @@ class Recognizer:
     # -- kinds and flags -------------------------------------------------------------------------------------------
 
     def type_by_context(self, text: str, cands: list[Candidate], sentences: Sequence[Sentence]) -> None:
+        """Kinds for names that came without one (shapes, titles, naming phrases), from the words around them."""
         for c in cands:
+            if c.kind is not None:
+                continue
             after = [w.lower() for w in words_after(text, c.end, 3) if w != ")"]
             before = [w.lower() for w in words_before(text, c.start, 5)]
             if before and before[-1] == "(":
@@ -323,22 +336,23 @@ class Recognizer:
                 c.vote("dataset", 1)
             if any(w in ("datasets", "benchmarks", "corpora") for w in before[-3:]):
                 c.vote("dataset", 2)
-            if len(before) > 1 and before[-1] in {",", ":"} | self.naming_words and before[-2] in self.dataset_heads:
+            if len(before) > 1 and (before[-1] in (",", ":") or before[-1] in self.naming_words) \
+                    and before[-2] in self.dataset_heads:
                 c.vote("dataset", 3)  # "a new benchmark, X" / "a dataset called X"
             if DATASET_SUFFIX.search(c.text):
                 c.vote("dataset", 3)  # SWE-bench, HotpotQA, OpenVMT-Dataset
-            apposition = APPOSITION.match(text, c.end)
-            if apposition:
-                head = apposition.group(1).lower()
-                c.vote("dataset" if head in self.dataset_heads else "method", 3)
-            if after and after[0] in ("model", "models", "architecture", "backbone", "network", "loss", "framework",
-                                      "method", "algorithm", "optimizer", "agent", "toolkit", "library"):
+            if after and after[0] in (",", "("):
+                apposition = APPOSITION.match(text, c.end)
+                if apposition:
+                    head = apposition.group(1).lower()
+                    c.vote("dataset" if head in self.dataset_heads else "method", 3)
+            if after and after[0] in METHOD_NOUNS:
                 c.vote("method", 3)
-            if re.search(r"-\d+(?:\.\d+)?[BMK]\b", c.text):
+            if MODEL_SIZE_SUFFIX.search(c.text):
                 c.vote("method", 2)  # a model size: "Qwen3-8B"
-            if c.kind is None and c.kind_votes:
+            if c.kind_votes:
                 c.kind = max(sorted(c.kind_votes), key=lambda k: c.kind_votes[k])
-            elif c.kind is None and c.source in ("shape", "title-name", "named"):
+            elif c.source in ("shape", "title-name", "named"):
                 c.kind = "method"
                 c.vote("default", 0)
 
@@ -365,30 +379,35 @@ class Recognizer:
         described as new ('our new X', 'a novel dataset, X'), introduced in the passive ('X is proposed'),
         or the name of the title ('Name: subtitle')."""
         title_names = {slugify(c.text) for c in cands if c.proposed and c.source == "title-name"}
-        for i, c in enumerate(cands):
-            if c.kind not in ("method", "dataset") or c.proposed:
-                continue
-            clause = clause_before(text, sentences, c.start)
-            tokens = re.findall(r"[\w'-]+|[,:(]", clause.lower())
-            if tokens and tokens[-1] == "(":
-                tokens.pop()
-            if tokens and tokens[-1] in self.naming_words:
-                c.proposed = True
-            elif slugify(c.text) in title_names:
-                c.proposed = True
-            elif PASSIVE_PROPOSAL.match(text, c.end):
-                c.proposed = True
-            elif self.introduced_by_authors(tokens, c, cands[:i]):
-                c.proposed = True
-            elif re.search(r"\bour\s+(?:own\s+)?(?:new|novel|proposed)\s*[`'\"]*$", clause, re.I):
-                c.proposed = True
-            elif re.search(r"\b(?:new|novel|our)\b[^,;.]{0,60}\b(?:\w+)\s*(?:,|:|,?\s*namely,?)\s*$", clause, re.I) \
-                    and tokens and tokens[-1] in (",", ":", "namely"):
-                c.proposed = True  # "a novel cross-framework dataset, DLTrans" / "our 14B model, PoPilot"
-        # names derived from a proposed name are proposed too: LLaVE -> LLaVE-7B, ScaleDiff -> ScaleDiff-Math
-        proposed = [c.text for c in cands if c.proposed and len(c.text) >= 3]
+        by_sentence: dict[int, list[Candidate]] = {}
         for c in cands:
-            if c.kind in ("method", "dataset") and any(c.text.startswith(p + "-") for p in proposed):
+            if c.kind in ("method", "dataset"):
+                by_sentence.setdefault(sentence_of(sentences, c.start), []).append(c)
+        for si, group in by_sentence.items():
+            s = sentences[si]
+            low = text[s.start:s.end].lower()
+            verbs = []  # ends of the authors' proposal verbs in this sentence, not yet used by a name
+            authors = AUTHORS.search(low)
+            if authors:
+                verbs = [s.start + m.end() for m in PROPOSAL_VERB.finditer(low, authors.start())
+                         if m.group() in self.proposal_verbs]
+            for c in group:
+                if c.proposed:
+                    continue
+                window = text[max(s.start, c.start - 70):c.start]
+                if NAMING_BEFORE.search(window) or slugify(c.text) in title_names \
+                        or PASSIVE_PROPOSAL.match(text, c.end) or NEW_BEFORE.search(window):
+                    c.proposed = True
+                    continue
+                # the first new name within a few words after the authors' proposal verb
+                pending = [v for v in verbs if v <= c.start and follows_closely(text[v:c.start])]
+                if pending and c.source != "gazetteer":
+                    c.proposed = True
+                    verbs = [v for v in verbs if v not in pending]
+        # names derived from a proposed name are proposed too: LLaVE -> LLaVE-7B, ScaleDiff -> ScaleDiff-Math
+        proposed = tuple(c.text + "-" for c in cands if c.proposed and len(c.text) >= 3)
+        for c in cands:
+            if c.kind in ("method", "dataset") and proposed and c.text.startswith(proposed):
                 c.proposed = True
         # a short form shares the proposal of its long form, and the other way round
         linked = {c.long_form for c in cands if c.long_form and c.proposed} | {c.text for c in cands if c.proposed}
@@ -397,22 +416,6 @@ class Recognizer:
                 c.proposed = True
             elif c.source == "abbrev-long" and c.text in linked:
                 c.proposed = True
-
-    def introduced_by_authors(self, tokens: list[str], c: Candidate, earlier: list[Candidate]) -> bool:
-        """'we propose X' / 'our paper introduces a ... X': a proposal verb of the authors within 12 words before
-        the name, and no other new name between them (the first name after the verb is the one introduced)."""
-        if c.source == "gazetteer":
-            return False  # a name the field already knows is used, not introduced
-        window = tokens[-12:]
-        verbs = [k for k, w in enumerate(window) if w in self.proposal_verbs]
-        if not verbs or not any(w in ("we", "our", "paper", "work", "study", "authors") for w in tokens):
-            return False
-        after_verb = window[verbs[-1] + 1:]
-        if any(w in (",", ":") for w in after_verb[:-1]) and after_verb[-1:] != [","]:
-            return False
-        between = [e for e in earlier if e.kind in ("method", "dataset") and e.source != "gazetteer"
-                   and e.end <= c.start and c.start - e.end < 80]
-        return not (between and between[-1].proposed is False and between[-1].end > c.start - len(" ".join(after_verb)) - 2)
 
     def mark_evaluated(self, text: str, cands: list[Candidate], sentences: Sequence[Sentence]) -> None:
         cue = re.compile(r"\b(?:evaluat\w*|experiment\w*|results?|achiev\w*|outperform\w*|accuracy|performance|"
@@ -426,6 +429,27 @@ def is_coined(short: str) -> bool:
     """A short form that is a coined name rather than initials: ParetoDA, LoRA, FedKA (lower-case letters inside)."""
     core = short[:-1] if short.endswith("s") else short
     return any(c.islower() for c in core[1:]) and sum(c.isupper() for c in core) >= 2
+
+
+def follows_closely(between: str) -> bool:
+    """The text between a proposal verb and a name lets the name be its object: a few words, no clause break
+    (a comma or colon only right before the name: 'we introduce a new benchmark, X')."""
+    inner = between.rstrip()
+    if inner.endswith((",", ":")):
+        inner = inner[:-1]
+    return len(inner.split()) <= 12 and not any(mark in inner for mark in ",;:")
+
+
+def sentence_of(sentences: Sequence[Sentence], pos: int) -> int:
+    """Index in `sentences` of the sentence holding character `pos`."""
+    lo, hi = 0, len(sentences) - 1
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if sentences[mid].start <= pos:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
 
 
 def clause_before(text: str, sentences: Sequence[Sentence], pos: int) -> str:
