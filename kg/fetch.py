@@ -21,10 +21,11 @@ import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
+import urllib3
 
 from ._version import __version__
 
@@ -156,7 +157,7 @@ class Http:
         try:
             with self.session.request(method, url, timeout=(timeout, timeout), stream=True, **kwargs) as resp:
                 chunks, size = [], 0
-                for chunk in resp.iter_content(64 * 1024):
+                for chunk in body_chunks(resp):
                     chunks.append(chunk)
                     size += len(chunk)
                     if size > MAX_BODY:
@@ -166,7 +167,7 @@ class Http:
                         raise AttemptFailed(f"the answer took longer than {timeout:g} s")
                 reply = Reply(resp.status_code, resp.reason or "", {k.lower(): v for k, v in resp.headers.items()},
                               b"".join(chunks), resp.url)
-        except requests.exceptions.Timeout:
+        except (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError):
             raise AttemptFailed(f"no answer within {timeout:g} s") from None
         except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
                 requests.exceptions.InvalidSchema) as err:
@@ -176,7 +177,7 @@ class Http:
             if "timed out" in text.lower():
                 raise AttemptFailed(f"no answer within {timeout:g} s") from None
             raise AttemptFailed(f"cannot connect or the connection broke ({short_reason(text)})") from None
-        except requests.exceptions.RequestException as err:  # chunked encoding, content decoding, ...
+        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError) as err:  # cut short, ...
             raise AttemptFailed(f"broken answer ({short_reason(str(err))})") from None
         if reply.status in RETRY_STATUS:
             raise AttemptFailed(f"HTTP {reply.status} {reply.reason}".rstrip(), reply)
@@ -206,6 +207,17 @@ class Http:
                 if wait > 0:
                     self.sleep(wait)
         raise AssertionError("unreachable")
+
+
+def body_chunks(resp: requests.Response) -> Iterator[bytes]:
+    """The body as it arrives (read1 returns what is there instead of waiting for a whole buffer, so the time
+    limit of an attempt holds even for a server that sends a few bytes at a time)."""
+    read1 = getattr(resp.raw, "read1", None)
+    if read1 is None:  # urllib3 < 2
+        yield from resp.iter_content(64 * 1024)
+        return
+    while chunk := read1(64 * 1024, decode_content=True):
+        yield chunk
 
 
 def short_reason(text: str) -> str:

@@ -30,6 +30,26 @@ NUMBERED_WORDS = {"top", "table", "figure", "fig", "stage", "step", "type", "lev
                   "experiment", "setting", "method", "model", "group", "day", "week", "year", "block", "order"}
 
 
+# a capital or digit inside a word, or a capital followed by a capital or digit (a regex that starts with a
+# character class lets the engine skip the ordinary lower-case text quickly)
+INNER_CAPITAL = re.compile(r"[A-Z0-9](?:(?<=[A-Za-z0-9].)|(?=[A-Z0-9]))")
+
+
+def coined_word_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of the whitespace-separated words that may hold a coined name (LLaVE, Qwen2.5-Math-7B, t-ReX)."""
+    spans: list[tuple[int, int]] = []
+    end = -1
+    for m in INNER_CAPITAL.finditer(text):
+        pos = m.start()
+        if pos < end:
+            continue  # another capital of the word already taken
+        start = max(text.rfind(" ", 0, pos), text.rfind("\n", 0, pos)) + 1
+        space, newline = text.find(" ", pos), text.find("\n", pos)
+        end = min(e for e in (space, newline, len(text)) if e >= 0)
+        spans.append((start, end))
+    return spans
+
+
 def is_shape_word(word: str) -> bool:
     """Looks like a coined name: two capitals (LLaVE, GShard, TASTY), a capital and a digit (YOLOv9, T5),
     or a capital after a lower-case start (t-ReX, mT5)."""

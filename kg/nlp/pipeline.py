@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 import numpy
 import spacy
-from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
@@ -55,36 +54,31 @@ def make_sentences(nlp: Language, name: str):
 
 
 def split_sentences(doc: Doc) -> Doc:
-    """Sentence boundaries after a '.', '!' or '?' token followed by a capital, digit or opening quote;
-    the first line is the title. Works on the text and token offsets (no Python loop over tokens)."""
+    """Sentence boundaries after '.', '!' or '?' followed by a capital, digit or opening quote, except after
+    abbreviations ("e.g.", "et al.", "Fig."); the first line is the title. Works on the text alone."""
     text = text_of(doc)
-    starts = doc.to_array([IDX])
-    token_at = {int(i): n for n, i in enumerate(starts)}
     title_end = text.find("\n")
     cuts = [0]
     if title_end >= 0:
         abstract = SPACE_AFTER.match(text, title_end).end()
         if abstract < len(text):
             cuts.append(abstract)
-    for m in BOUNDARY.finditer(text, max(title_end, 0)):
-        if m.start() in token_at and m.end() in token_at:  # the mark is a token of its own ("e.g." is not)
-            cuts.append(m.end())
+    cuts.extend(m.end() for m in BOUNDARY.finditer(text, max(title_end, 0)))
     cuts = sorted(set(cuts))
-    flags = numpy.full((len(doc), 1), -1, dtype="int64")  # -1: not a sentence start
     sentences: list[Sentence] = []
     first_index = -1 if title_end >= 0 else 0
     for k, cut in enumerate(cuts):
         end = cuts[k + 1] if k + 1 < len(cuts) else len(text)
         piece = text[cut:end].rstrip()
-        if piece and cut in token_at:
-            flags[token_at[cut], 0] = 1
-        sentences.append(Sentence(cut, cut + len(piece), first_index + k))
-    doc.from_array([SENT_START], flags.view("uint64"))
-    doc._.kg_sentences = [s for s in sentences if s.end > s.start]
+        if piece:
+            sentences.append(Sentence(cut, cut + len(piece), first_index + k))
+    doc._.kg_sentences = sentences
     return doc
 
 
-BOUNDARY = re.compile(r"[.!?](?=\s+[A-Z0-9\"'“‘(\[])\s*")
+BOUNDARY = re.compile(r"[.!?](?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bet al\.)(?<!\bvs\.)(?<!\bcf\.)(?<!\bFig\.)(?<!\bEq\.)"
+                      r"(?<!\bNo\.)(?<!\bapprox\.)(?<!\bresp\.)(?<!\bSec\.)(?<!\bTab\.)(?<![A-Z]\.[A-Z]\.)"
+                      r"(?<!\s[A-Z]\.)(?=\s+[A-Z0-9\"'“‘(\[])\s*")
 SPACE_AFTER = re.compile(r"\s*")
 
 
@@ -93,9 +87,11 @@ def make_abbreviations(nlp: Language, name: str):
     def component(doc: Doc) -> Doc:
         found = []
         text = text_of(doc)
-        for s in doc._.kg_sentences:
-            for a in find_abbreviations(text[s.start:s.end]):
-                found.append(Abbreviation(a.short, a.long, a.short_start + s.start, a.long_start + s.start))
+        if "(" in text:
+            for s in doc._.kg_sentences:
+                if "(" in text[s.start:s.end]:
+                    for a in find_abbreviations(text[s.start:s.end]):
+                        found.append(Abbreviation(a.short, a.long, a.short_start + s.start, a.long_start + s.start))
         doc._.kg_abbreviations = found
         return doc
     return component
@@ -104,7 +100,8 @@ def make_abbreviations(nlp: Language, name: str):
 @Language.factory("kg_urls")
 def make_urls(nlp: Language, name: str):
     def component(doc: Doc) -> Doc:
-        doc._.kg_urls = [url for _, _, url in find_urls(text_of(doc))]
+        text = text_of(doc)
+        doc._.kg_urls = [url for _, _, url in find_urls(text)] if ("://" in text or "www." in text) else []
         return doc
     return component
 

@@ -14,7 +14,7 @@ from typing import Callable, Sequence
 from ..vocab import slugify
 from .abbreviations import Abbreviation
 from .candidates import Candidate, choose, words_after, words_before
-from .names import (NAME_WORD, is_generic, is_shape_name, is_title_case_run, kind_from_head, strip_modifier)
+from .names import (NAME_WORD, coined_word_spans, is_generic, is_shape_name, is_title_case_run, kind_from_head, strip_modifier)
 from .resources import words
 
 PROPOSAL_SENTENCE = re.compile(r"\b(?:we|our (?:paper|work))\b[^.;]{0,40}\b(?:propose|introduce|present|develop|design|"
@@ -26,7 +26,7 @@ APPOSITION = re.compile(r"\s*(?:\([^()]{1,20}\)\s*)?,\s*(?:a|an|the|our)\s+(?:[\
                         r"(dataset|benchmark|corpus|suite|collection|testbed|model|method|framework|approach|"
                         r"architecture|algorithm|technique|toolkit|library|system|pipeline|family|series)s?\b",
                         re.IGNORECASE)
-NAMED = re.compile(r"\b(?P<verb>called|named|dubbed|termed|coined|propose|proposes|introduce|introduces|present|presents|"
+NAMED = re.compile(r"(?P<verb>called|named|dubbed|termed|coined|propose|proposes|introduce|introduces|present|presents|"
                    r"call|derive)\s+(?:the\s+)?[`'\"“]*(?P<name>[A-Z][\w^*'+.-]*(?:\s+[A-Z][\w^*'+.-]*){0,5})"
                    r"(?=[`'\"”]*\s*(?:[,;:(.]|--|—|$|\s+(?:which|that|to|for|as|with|in|on|is|are|and)\b))")
 AUTHORS = re.compile(r"\b(?:we|our|this (?:paper|work|study))\b")
@@ -62,10 +62,12 @@ CHANGE_BY = re.compile(r"\b(?:improv|reduc|increas|decreas|lower|cut|boost|enhan
 NOT_METRICS = {"performance", "results", "result", "effectiveness", "capability", "capabilities", "ability", "it",
                "them", "this", "model", "models", "training", "inference", "data", "efficiency", "quality of",
                "the performance", "overall performance", "generalization", "robustness", "speed", "cost", "costs"}
-TASK_WORD = re.compile(r"\b(?:tasks?|problems?)\b")
+PROBLEM_OF = re.compile(r"(?:problem|task|challenge)\s+of\s+((?:[\w'-]+\s+){0,4}[\w'-]+)")
+TASKS_SUCH_AS = re.compile(r"tasks?,?\s+(?:such as|including|like|e\.g\.,?)\s+([^.;:()]+)")
 PHRASE_BEFORE = re.compile(r"(?<![\w'-])((?:[a-z][\w'-]*\s+){0,3}[a-z][\w'-]*)\s+$")
+NAMED_VERBS = ("called", "named", "dubbed", "termed", "coined", "propose", "introduce", "present", "call ", "derive")
 AT_METRIC = re.compile(r"(?<![\w@])[A-Za-z][A-Za-z-]*@[0-9kK]+\b")
-TITLE_CASE_RUN = re.compile(r"(?<![\w-])[A-Z][\w'-]*(?:\s+(?:(?:of|for|and|the|to|with|via|on|in)\s+)?[A-Z][\w'-]*)+")
+TITLE_CASE_RUN = re.compile(r"[A-Z](?<![\w-][A-Z])[\w'-]*(?:\s+(?:(?:of|for|and|the|to|with|via|on|in)\s+)?[A-Z][\w'-]*)+")
 NOT_A_TITLE_NAME = {"survey", "position", "review", "overview", "tutorial", "introduction", "perspective",
                     "commentary", "editorial", "benchmarking", "rethinking", "revisiting", "towards", "toward",
                     "beyond", "understanding", "evaluating", "analyzing", "exploring", "improving", "learning",
@@ -122,7 +124,8 @@ class Recognizer:
         cands += self.named_candidates(text, title_end)
         cands += self.task_candidates(text, sentences, title_end)
         cands += self.metric_candidates(text, title_end)
-        cands += [Candidate(m.start(), m.end(), m.group(), "metric", "gazetteer") for m in AT_METRIC.finditer(text)]
+        if "@" in text:
+            cands += [Candidate(m.start(), m.end(), m.group(), "metric", "gazetteer") for m in AT_METRIC.finditer(text)]
         chosen = [c for c in choose(cands) if not is_generic(c.text) and c.text not in self.not_names]
         self.link_short_forms(chosen, defined)
         self.type_by_context(text, chosen, sentences)
@@ -174,14 +177,14 @@ class Recognizer:
             out.append(Candidate(a.short_start, a.short_end, a.short, kind, "abbrev-short", long_form=a.long))
         defining = {(a.short_start, a.short) for a in abbreviations}
         for short, long in defined.items():
-            for m in re.finditer(rf"(?<![\w-]){re.escape(short)}(?![\w-])", text):
-                if (m.start(), short) not in defining:
-                    out.append(Candidate(m.start(), m.end(), short, kinds[short], "abbrev-short", long_form=long))
+            for pos in occurrences(text, short):
+                if (pos, short) not in defining:
+                    out.append(Candidate(pos, pos + len(short), short, kinds[short], "abbrev-short", long_form=long))
         return defined
 
     def shape_candidates(self, text: str) -> list[Candidate]:
         out = []
-        for m in NAME_WORD.finditer(text):
+        for m in (m for s, e in coined_word_spans(text) for m in NAME_WORD.finditer(text, s, e)):
             word = m.group()
             if word.isalpha() and (word[1:].islower() or word.islower()):
                 continue  # an ordinary word: the common case, skipped cheaply
@@ -233,7 +236,10 @@ class Recognizer:
         """A capitalised name right after a naming word or an authors' proposal verb: 'named Fish',
         'we propose Annealing, a curriculum learning strategy', 'we propose Transfer Q^*, which ...'."""
         out = []
-        for m in NAMED.finditer(text, title_end):
+        low = text.lower()
+        # find the verbs with str.find (fast), then read what follows each
+        matches = (NAMED.match(text, pos) for verb in NAMED_VERBS for pos in word_positions(low, verb, title_end))
+        for m in filter(None, matches):
             verb, name = m.group("verb").lower(), m.group("name").rstrip(".")
             if verb in self.proposal_verbs and not re.search(r"\b(?:we|our)\b", text[max(0, m.start() - 60):m.start()],
                                                             re.I):
@@ -270,7 +276,10 @@ class Recognizer:
         """Metrics named by the sentence around them: 'metrics such as coherence, diversity, and quality',
         'in terms of latency and memory', 'reduces execution time and disk space usage by ...'."""
         out = []
-        for pattern in (METRIC_LIST, IN_TERMS_OF, CHANGE_BY):
+        low = text.lower()
+        patterns = [p for p, gate in ((METRIC_LIST, "metric"), (IN_TERMS_OF, "in terms of"), (CHANGE_BY, " by "))
+                    if gate in low]
+        for pattern in patterns:
             for m in pattern.finditer(text, title_end):
                 offset = m.start("items")
                 for item in re.finditer(r"[^,]+", m.group("items")):
@@ -289,9 +298,13 @@ class Recognizer:
     def task_candidates(self, text: str, sentences: Sequence[Sentence], title_end: int) -> list[Candidate]:
         out = []
         body = text
+        low = body.lower()
+        if "task" not in low and "problem" not in low:
+            return out
+        keywords = sorted(pos for word in ("task", "problem") for pos in word_positions(low, word))
         # "X task(s)" / "X problem(s)": find the keyword, then read the words before it
-        for m in TASK_WORD.finditer(body):
-            before = PHRASE_BEFORE.search(body, max(0, m.start() - 60), m.start())
+        for at in keywords:
+            before = PHRASE_BEFORE.search(body, max(0, at - 60), at)
             if not before:
                 continue
             phrase = trim_task_phrase(before.group(1))
@@ -299,13 +312,14 @@ class Recognizer:
                 start = before.start(1) + before.group(1).rindex(phrase)
                 out.append(Candidate(start, start + len(phrase), phrase, "task", "task-pattern"))
         # "the problem/task of X", "tasks such as X, Y and Z"
-        for m in re.finditer(r"\b(?:problem|task|challenge)\s+of\s+((?:[\w'-]+\s+){0,4}[\w'-]+)", body):
+        for m in filter(None, (PROBLEM_OF.match(body, pos) for word in ("problem", "task", "challenge")
+                               for pos in word_positions(low, word + " of"))):
             phrase = trim_task_phrase(re.split(r"\s+(?:for|in|on|with|by|from|which|that|to)\s+", m.group(1))[0],
                                       head_first=True)
             if phrase and not is_generic(phrase) and kind_from_head(phrase) == "task":
                 start = m.start(1) + m.group(1).index(phrase)
                 out.append(Candidate(start, start + len(phrase), phrase, "task", "task-pattern"))
-        for m in re.finditer(r"\btasks?,?\s+(?:such as|including|like|e\.g\.,?)\s+([^.;:()]+)", body):
+        for m in filter(None, (TASKS_SUCH_AS.match(body, pos) for pos in keywords)):
             offset = m.start(1)
             for item in re.finditer(r"[^,]+", m.group(1)):
                 phrase = re.sub(r"^\s*(?:and|or)\s+", "", item.group()).strip()
@@ -429,6 +443,31 @@ def is_coined(short: str) -> bool:
     """A short form that is a coined name rather than initials: ParetoDA, LoRA, FedKA (lower-case letters inside)."""
     core = short[:-1] if short.endswith("s") else short
     return any(c.islower() for c in core[1:]) and sum(c.isupper() for c in core) >= 2
+
+
+def word_positions(low: str, word: str, start: int = 0) -> list[int]:
+    """Offsets where `word` (lower case) starts a word of the lower-cased text."""
+    found = []
+    pos = low.find(word, start)
+    while pos >= 0:
+        if pos == 0 or not low[pos - 1].isalnum():
+            found.append(pos)
+        pos = low.find(word, pos + 1)
+    return found
+
+
+def occurrences(text: str, word: str) -> list[int]:
+    """Start offsets of `word` as a whole word (not inside a longer name such as "DART-Math")."""
+    found = []
+    pos = text.find(word)
+    while pos >= 0:
+        end = pos + len(word)
+        before = text[pos - 1] if pos else " "
+        after = text[end] if end < len(text) else " "
+        if not (before.isalnum() or before in "-_") and not (after.isalnum() or after in "-_"):
+            found.append(pos)
+        pos = text.find(word, end)
+    return found
 
 
 def follows_closely(between: str) -> bool:
