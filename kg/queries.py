@@ -85,7 +85,7 @@ class UnknownQuery(GalleryError, LookupError):
     def __init__(self, query_id: str, known: Iterable[str]):
         known = list(known)
         close = difflib.get_close_matches(query_id, known, n=3, cutoff=0.5)
-        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        hint = f" (did you mean {' or '.join(close)}?)" if close else ""
         super().__init__(f"no gallery query named {shown(query_id)}{hint}")
         self.query_id = query_id
         self.suggestions = close
@@ -163,6 +163,15 @@ class Parameter:
             raise self.error(f"expected text, got a {type(raw).__name__}")
         return getattr(self, f"_to_{self.type}")(raw)
 
+    def out_of_range(self, text: str, low, high) -> ParameterError:
+        if self.minimum is not None and self.maximum is None:
+            allowed = f"a number of at least {self.minimum}"
+        elif self.maximum is not None and self.minimum is None:
+            allowed = f"a number of at most {self.maximum}"
+        else:
+            allowed = f"a number from {low} to {high}"
+        return self.error(f"{shown(text, 30)} is out of range; use {allowed}")
+
     def error(self, message: str) -> ParameterError:
         return ParameterError(f"parameter {self.name!r}: {message}", self.name)
 
@@ -180,7 +189,7 @@ class Parameter:
         low = int(self.minimum) if self.minimum is not None else INT64[0]
         high = int(self.maximum) if self.maximum is not None else INT64[1]
         if not low <= number <= high:
-            raise self.error(f"{shown(text, 30)} is out of range; use a whole number from {low} to {high}")
+            raise self.out_of_range(text, low, high)
         return Literal(str(number), datatype=NamedNode(XSD + "integer"))
 
     def _to_decimal(self, raw: str) -> Literal:
@@ -195,7 +204,7 @@ class Parameter:
         low = self.minimum if self.minimum is not None else -MAX_DECIMAL
         high = self.maximum if self.maximum is not None else MAX_DECIMAL
         if not low <= number <= high:
-            raise self.error(f"{shown(text, 30)} is out of range; use a number from {low} to {high}")
+            raise self.out_of_range(text, low, high)
         if -number.as_tuple().exponent > DECIMAL_PLACES:
             raise self.error(f"more than {DECIMAL_PLACES} digits after the decimal point")
         # Oxigraph's canonical form (no trailing zeros, no ".0"), so the term reads back equal from query text

@@ -63,6 +63,11 @@ def cues() -> tuple[Cue, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=None)
+def indexed_cues() -> tuple[tuple[int, Cue, frozenset[tuple[int, int]]], ...]:
+    return tuple((ci, cue, frozenset((ci, si) for si in range(len(cue.steps)))) for ci, cue in enumerate(cues()))
+
+
 _word_cache: dict[str, tuple[tuple[int, int], ...]] = {}
 
 
@@ -92,10 +97,10 @@ def step_ends(step: Step, words: list[str], at: int) -> list[int]:
     return ends
 
 
-def cue_fires(cue: Cue, starts: dict[int, list[int]], words: list[str]) -> bool:
+def cue_fires(cue: Cue, positions: dict[tuple[int, int], list[int]], ci: int, words: list[str]) -> bool:
     """Does the sequence of steps occur, each within its gap after the previous one?"""
     frontier = []
-    for pos in starts.get(0, ()):
+    for pos in positions[(ci, 0)]:
         if cue.at_start and pos != 0:
             continue
         frontier.extend(step_ends(cue.steps[0], words, pos))
@@ -104,7 +109,7 @@ def cue_fires(cue: Cue, starts: dict[int, list[int]], words: list[str]) -> bool:
             return False
         step = cue.steps[si]
         nxt = []
-        for pos in starts.get(si, ()):
+        for pos in positions[(ci, si)]:
             if any(end <= pos <= end + step.gap for end in frontier):
                 nxt.extend(step_ends(step, words, pos))
         frontier = nxt
@@ -115,16 +120,23 @@ def claim_score(sentence: str, index: int, count: int, has_result: bool, about_o
     """Points for one sentence; `index` is its place among the abstract's `count` sentences. `about_own_work`:
     the sentence opens with a name the paper introduces ("LLaVE-2B surpasses ...")."""
     words = WORD.findall(sentence.lower())
-    positions: dict[int, dict[int, list[int]]] = {}
+    positions: dict[tuple[int, int], list[int]] = {}
+    cache = _word_cache
     for pos, word in enumerate(words):
-        for ci, si in steps_of(word):
-            positions.setdefault(ci, {}).setdefault(si, []).append(pos)
+        steps = cache.get(word)
+        if steps is None:
+            steps = steps_of(word)
+        for key in steps:
+            found = positions.get(key)
+            if found is None:
+                positions[key] = [pos]
+            else:
+                found.append(pos)
     score = 0
     fired = set()
-    all_cues = cues()
-    for ci, starts in positions.items():
-        cue = all_cues[ci]
-        if 0 in starts and cue_fires(cue, starts, words):
+    present = positions.keys()
+    for ci, cue, keys in indexed_cues():
+        if keys <= present and cue_fires(cue, positions, ci, words):  # every step has a word: worth checking
             score += cue.weight
             fired.add(cue.id)
     if "://" in sentence:

@@ -108,35 +108,47 @@ def make_urls(nlp: Language, name: str):
 
 @Language.factory("kg_gazetteer")
 class GazetteerMatcher:
-    """The field's gazetteers (data/gazetteer/*.jsonl) as two PhraseMatchers: exact case and lower case."""
+    """The field's gazetteers (data/gazetteer/*.jsonl) in one lower-case PhraseMatcher. Forms that must match
+    as written (acronyms, names that are also words) are checked against the text after matching."""
 
     def __init__(self, nlp: Language, name: str):
-        self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
-        self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.kind_of: dict[str, str] = {}
         self.canonical: dict[str, str] = {}  # slug of any form -> the entry's label
-        entries = gazetteer()
-        by_kind: dict[tuple[str, bool], list[str]] = {}
-        for entry in entries:
+        # (kind, lower-case form) -> None when any casing matches, else the set of casings that do
+        self.casings: dict[tuple[str, str], set[str] | None] = {}
+        by_kind: dict[str, set[str]] = {}
+        for entry in gazetteer():
             for form in (entry.label, *entry.aliases):
                 self.kind_of.setdefault(slugify(form), entry.kind)
                 self.canonical.setdefault(slugify(form), entry.label)
-                exact = entry.exact or is_acronym(form)
-                by_kind.setdefault((entry.kind, exact), []).append(form)
-                if exact and not entry.exact and form.isupper() and form.isalpha():
-                    by_kind[(entry.kind, True)].append(form.title())  # "WILDS" is also written "Wilds"
-        for (kind, exact), forms in sorted(by_kind.items()):
-            matcher = self.exact if exact else self.lower
-            matcher.add(kind, list(nlp.tokenizer.pipe(sorted(set(forms)))))
+                key = (entry.kind, form.lower())
+                by_kind.setdefault(entry.kind, set()).add(form.lower())
+                if not (entry.exact or is_acronym(form)):
+                    self.casings[key] = None
+                elif key not in self.casings or self.casings[key] is not None:
+                    allowed = self.casings.setdefault(key, set())
+                    allowed.add(form)
+                    if not entry.exact and form.isupper() and form.isalpha():
+                        allowed.add(form.title())  # "WILDS" is also written "Wilds"
+        for kind, forms in sorted(by_kind.items()):
+            self.matcher.add(kind, list(nlp.tokenizer.pipe(sorted(forms))))
 
     def __call__(self, doc: Doc) -> Doc:
-        hits = [(s, e, mid) for m in (self.exact, self.lower) for mid, s, e in m(doc)]
+        text = text_of(doc)
+        strings = doc.vocab.strings
+        hits = []
+        for mid, s, e in self.matcher(doc):
+            span = doc[s:e]
+            surface = text[span.start_char:span.end_char]
+            allowed = self.casings.get((strings[mid], surface.lower()))
+            if allowed is None or surface in allowed:
+                hits.append((s, e, span.start_char, span.end_char, strings[mid]))
         hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
         chosen, end = [], -1
-        for s, e, mid in hits:
+        for s, e, start_char, end_char, kind in hits:
             if s >= end:
-                span = doc[s:e]
-                chosen.append((span.start_char, span.end_char, doc.vocab.strings[mid]))
+                chosen.append((start_char, end_char, kind))
                 end = e
         doc._.kg_gazetteer = chosen
         return doc
