@@ -76,6 +76,7 @@ def split_sentences(doc: Doc) -> Doc:
     return doc
 
 
+DIGIT = re.compile(r"\d")
 BOUNDARY = re.compile(r"[.!?](?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bet al\.)(?<!\bvs\.)(?<!\bcf\.)(?<!\bFig\.)(?<!\bEq\.)"
                       r"(?<!\bNo\.)(?<!\bapprox\.)(?<!\bresp\.)(?<!\bSec\.)(?<!\bTab\.)(?<![A-Z]\.[A-Z]\.)"
                       r"(?<!\s[A-Z]\.)(?=\s+[A-Z0-9\"'“‘(\[])\s*")
@@ -191,7 +192,7 @@ def make_results(nlp: Language, name: str):
         found = []
         text = text_of(doc)
         for s in doc._.kg_sentences:
-            if s.index < 0:
+            if s.index < 0 or not DIGIT.search(text, s.start, s.end):
                 continue
             inside = [c for c in mentions if s.start <= c.start < s.end]
             metrics = [c for c in inside if c.kind == "metric"]

@@ -15,10 +15,17 @@ from .resources import words
 NUMBER = r"[+\-−]?\d+(?:,\d{3})*(?:\.\d+)?"
 UNIT = (r"%|\\%|percent(?:age points?)?|pp\b|p\.p\.|points?\b|pts\b|[x×X](?![A-Za-z0-9])|times\b|-?fold\b|dB\b|"
         r"BLEU\b|ms\b|seconds?\b|hours?\b")
+# (the pattern starts with the number itself so the regex engine skips text quickly; what may not come
+#  before a number, such as a letter in "ResNet-50", is checked in Python)
 RESULT = re.compile(
-    rf"(?<![\w.@^/\-])(?P<value>{NUMBER})\s*(?P<unit1>{UNIT})?"
+    rf"(?P<value>{NUMBER})\s*(?P<unit1>{UNIT})?"
     rf"(?:\s*(?:-|–|~|to)\s*(?P<value2>{NUMBER})\s*(?P<unit2>{UNIT})?)?(?![\w])"
 )
+NOT_BEFORE_NUMBER = set("@^/-.") | set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+WORD_BEFORE = re.compile(r"[\w@'-]+")
+WORD_IN = re.compile(r"[\w-]+")
+TIME_CONTEXT = re.compile(r"\b(?:under|within|less than|only|just|in)\s*$")
+LETTER_NEXT = re.compile(r"\s*[A-Za-z]")
 YEAR = re.compile(r"^(?:19|20)\d\d$")
 AFTER_WORD = re.compile(r"\s*([A-Za-z][\w-]*)")
 UNIT_NAMES = {"\\%": "%", "percent": "%", "pp": "percentage points", "p.p.": "percentage points", "pts": "points",
@@ -54,24 +61,26 @@ def find_numbers(sentence: str, metric_spans: Sequence[tuple[int, int]]) -> list
     counts = words("count_noun")
     improve = words("improvement_cue")
     for m in RESULT.finditer(sentence):
+        if m.start() and sentence[m.start() - 1] in NOT_BEFORE_NUMBER:
+            continue  # a digit inside a name or a longer number: "ResNet-50", "1.5"
         raw, unit = m.group("value"), (m.group("unit2") or m.group("unit1") or "").strip()
         value = decimal_text(raw)
         if value is None:
             continue
-        before_words = re.findall(r"[\w@'-]+", sentence[max(0, m.start() - 40):m.start()].lower())
+        before_words = WORD_BEFORE.findall(sentence[max(0, m.start() - 40):m.start()].lower())
         prev = before_words[-1] if before_words else ""
         nxt = AFTER_WORD.match(sentence, m.end())
         next_word = nxt.group(1).lower() if nxt else ""
         if prev in NEVER_RESULT_BEFORE and not unit:
             continue
         if unit.lower() in TIME_UNITS:
-            if not re.search(r"\b(?:under|within|less than|only|just|in)\s*$", sentence[:m.start()].lower()):
+            if not TIME_CONTEXT.search(sentence[max(0, m.start() - 30):m.start()].lower()):
                 continue  # "trained for 4 hours" is a setting; "in under 3 hours" is what the method achieved
         elif not unit:
             near_metric = any(abs(m.start() - e) <= 25 or abs(s - m.end()) <= 12 for s, e in metric_spans)
             if not near_metric or YEAR.match(raw) or next_word in counts:
                 continue
-            if re.match(r"\s*[A-Za-z]", sentence[m.end():m.end() + 2]) and next_word not in {"on", "and", "in"}:
+            if LETTER_NEXT.match(sentence, m.end()) and next_word not in {"on", "and", "in"}:
                 if not any(s >= m.end() and s - m.end() <= 12 for s, _ in metric_spans):
                     continue
         if unit in ("x", "×", "X") and next_word in counts:
@@ -79,6 +88,6 @@ def find_numbers(sentence: str, metric_spans: Sequence[tuple[int, int]]) -> list
         if next_word in counts and unit in ("", "times"):
             continue
         window = " ".join(before_words[-4:]) + " " + next_word
-        is_improvement = bool(set(re.findall(r"[\w-]+", window)) & improve) or raw.startswith("+")
+        is_improvement = bool(set(WORD_IN.findall(window)) & improve) or raw.startswith("+")
         hits.append(NumberHit(value, UNIT_NAMES.get(unit, unit), m.start(), m.end(), is_improvement))
     return hits
