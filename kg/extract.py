@@ -6,7 +6,7 @@ from collections import Counter
 from typing import Iterable, Iterator
 
 from .nlp.candidates import Candidate
-from .nlp.pipeline import get_pipeline, text_of
+from .nlp.pipeline import DocState, get_pipeline, state
 from .records import Claim, Extraction, Mention, Paper, Result
 from .vocab import slugify
 
@@ -21,7 +21,7 @@ def doc_text(paper: Paper) -> str:
 
 def make_doc(nlp, text: str):
     doc = nlp.make_doc(text)
-    doc.user_data["kg_text"] = text  # spares the components from rebuilding it from the tokens
+    doc.user_data["kg"] = DocState(text=text)  # spares the components from rebuilding the text from the tokens
     return doc
 
 
@@ -52,10 +52,11 @@ def entity_key(c: Candidate) -> str:
 
 
 def from_doc(paper: Paper, doc) -> Extraction:
-    recognized = doc._.kg_entities
-    text = text_of(doc)
+    st = state(doc)
+    recognized = st.entities
+    text = st.text
     sentence_of = {}
-    for s in doc._.kg_sentences:
+    for s in st.sentences:
         sentence_of[s.start] = s
     starts = sorted(sentence_of)
 
@@ -84,8 +85,8 @@ def from_doc(paper: Paper, doc) -> Extraction:
             long_form=long_form, forms=tuple(forms[1:]), canonical=canonical))
 
     results = []
-    sentences = {s.index: text[s.start:s.end] for s in doc._.kg_sentences}
-    for r in doc._.kg_results or []:
+    sentences = {s.index: text[s.start:s.end] for s in st.sentences}
+    for r in st.results:
         results.append(Result(
             value=r.value, unit=r.unit, sentence=r.sentence, text=sentences[r.sentence],
             metric=r.metric.long_form or r.metric.text if r.metric else None,
@@ -93,10 +94,11 @@ def from_doc(paper: Paper, doc) -> Extraction:
             method=(r.method.long_form or r.method.text) if r.method else None,
             improvement=r.improvement))
     claims = []
-    for index in doc._.kg_claims or []:
-        s = next(x for x in doc._.kg_sentences if x.index == index)
+    by_index = {x.index: x for x in st.sentences}
+    for index in st.claims:
+        s = by_index[index]
         about = tuple(dict.fromkeys(c.long_form or c.text for c in recognized.mentions if s.start <= c.start < s.end))
         claims.append(Claim(sentence=index, text=text[s.start:s.end], about=about))
-    repositories = list(dict.fromkeys([*doc._.kg_urls, *paper.repositories]))
+    repositories = list(dict.fromkeys([*st.urls, *paper.repositories]))
     return Extraction(paper=paper, mentions=mentions, abbreviations=dict(recognized.abbreviations),
                       repositories=repositories, results=results, claims=claims)

@@ -1,20 +1,21 @@
 """The spaCy pipeline: a blank English tokenizer plus paperkg's rule components, registered as factories.
 
-Components (in order) and what each leaves on the Doc:
-  kg_sentences      doc._.kg_sentences   sentence boundaries; the title (first line) is sentence -1
-  kg_abbreviations  doc._.kg_abbreviations  "long form (SF)" pairs, document offsets
-  kg_urls           doc._.kg_urls        cleaned URLs
-  kg_gazetteer      doc._.kg_gazetteer   hits of the field's word lists (PhraseMatcher)
-  kg_entities       doc._.kg_entities    typed entity mentions (recognizer.py)
-  kg_results        doc._.kg_results     result numbers with their metric, datasets and method
-  kg_claims         doc._.kg_claims      indices of claim sentences
+Components (in order) and what each leaves in the Doc's state, `doc._.kg` (a DocState):
+  kg_sentences      .sentences      sentence boundaries; the title (first line) is sentence -1
+  kg_abbreviations  .abbreviations  "long form (SF)" pairs, document offsets
+  kg_urls           .urls           cleaned URLs
+  kg_gazetteer      .gazetteer      hits of the field's word lists (PhraseMatcher)
+  kg_entities       .entities       typed entity mentions (recognizer.py)
+  kg_results        .results        result numbers with their metric, datasets and method
+  kg_claims         .claims         indices of claim sentences
+(The state lives in Doc.user_data: reading a plain attribute is several times cheaper than a Doc extension.)
 No model is loaded: everything works offline with spacy.blank("en").
 """
 from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy
 import spacy
@@ -31,20 +32,34 @@ from .resources import gazetteer
 from .results import find_numbers
 from .urls import find_urls
 
-for _name in ("kg_sentences", "kg_abbreviations", "kg_urls", "kg_gazetteer", "kg_entities", "kg_results",
-              "kg_claims"):
-    if not Doc.has_extension(_name):
-        Doc.set_extension(_name, default=None)
+@dataclass(slots=True)
+class DocState:
+    text: str = ""
+    sentences: list = field(default_factory=list)
+    abbreviations: list = field(default_factory=list)
+    urls: list = field(default_factory=list)
+    gazetteer: list = field(default_factory=list)
+    entities: object = None
+    results: list = field(default_factory=list)
+    claims: list = field(default_factory=list)
+
+
+def state(doc: Doc) -> DocState:
+    st = doc.user_data.get("kg")
+    if st is None:
+        st = doc.user_data["kg"] = DocState(text=doc.text)
+    return st
+
+
+if not Doc.has_extension("kg"):
+    Doc.set_extension("kg", getter=state)
 
 SENTENCE_END = {".", "!", "?"}
 
 
 def text_of(doc: Doc) -> str:
     """The Doc's text, computed once: Doc.text joins every token each time it is read."""
-    text = doc.user_data.get("kg_text")
-    if text is None:
-        text = doc.user_data["kg_text"] = doc.text
-    return text
+    return state(doc).text
 OPENERS = set("\"'“‘([")
 
 
@@ -72,7 +87,7 @@ def split_sentences(doc: Doc) -> Doc:
         piece = text[cut:end].rstrip()
         if piece:
             sentences.append(Sentence(cut, cut + len(piece), first_index + k))
-    doc._.kg_sentences = sentences
+    state(doc).sentences = sentences
     return doc
 
 
@@ -89,11 +104,11 @@ def make_abbreviations(nlp: Language, name: str):
         found = []
         text = text_of(doc)
         if "(" in text:
-            for s in doc._.kg_sentences:
+            for s in state(doc).sentences:
                 if "(" in text[s.start:s.end]:
                     for a in find_abbreviations(text[s.start:s.end]):
                         found.append(Abbreviation(a.short, a.long, a.short_start + s.start, a.long_start + s.start))
-        doc._.kg_abbreviations = found
+        state(doc).abbreviations = found
         return doc
     return component
 
@@ -102,7 +117,7 @@ def make_abbreviations(nlp: Language, name: str):
 def make_urls(nlp: Language, name: str):
     def component(doc: Doc) -> Doc:
         text = text_of(doc)
-        doc._.kg_urls = [url for _, _, url in find_urls(text)] if ("://" in text or "www." in text) else []
+        state(doc).urls = [url for _, _, url in find_urls(text)] if ("://" in text or "www." in text) else []
         return doc
     return component
 
@@ -151,7 +166,7 @@ class GazetteerMatcher:
             if s >= end:
                 chosen.append((start_char, end_char, kind))
                 end = e
-        doc._.kg_gazetteer = chosen
+        state(doc).gazetteer = chosen
         return doc
 
 
@@ -169,8 +184,8 @@ class EntityComponent:
         self.recognize = Recognizer(kinds.get, labels.get)
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.kg_entities = self.recognize(text_of(doc), doc._.kg_sentences, doc._.kg_gazetteer or [],
-                                           doc._.kg_abbreviations or [])
+        st = state(doc)
+        st.entities = self.recognize(st.text, st.sentences, st.gazetteer, st.abbreviations)
         return doc
 
 
@@ -188,10 +203,11 @@ class FoundResult:
 @Language.factory("kg_results")
 def make_results(nlp: Language, name: str):
     def component(doc: Doc) -> Doc:
-        mentions = doc._.kg_entities.mentions
+        st = state(doc)
+        mentions = st.entities.mentions
         found = []
-        text = text_of(doc)
-        for s in doc._.kg_sentences:
+        text = st.text
+        for s in st.sentences:
             if s.index < 0 or not DIGIT.search(text, s.start, s.end):
                 continue
             inside = [c for c in mentions if s.start <= c.start < s.end]
@@ -204,7 +220,7 @@ def make_results(nlp: Language, name: str):
                 methods_before = [c for c in inside if c.kind == "method" and c.end <= pos]
                 method = methods_before[0] if methods_before else None
                 found.append(FoundResult(hit.value, hit.unit, s.index, hit.improvement, metric, datasets, method))
-        doc._.kg_results = found
+        st.results = found
         return doc
     return component
 
@@ -217,11 +233,12 @@ def distance(c: Candidate, pos: int) -> int:
 @Language.factory("kg_claims")
 def make_claims(nlp: Language, name: str):
     def component(doc: Doc) -> Doc:
-        abstract = [s for s in doc._.kg_sentences if s.index >= 0]
-        with_results = {r.sentence for r in doc._.kg_results or []}
-        text = text_of(doc)
-        own = [c for c in doc._.kg_entities.mentions if c.proposed]
-        doc._.kg_claims = [s.index for s in abstract
+        st = state(doc)
+        abstract = [s for s in st.sentences if s.index >= 0]
+        with_results = {r.sentence for r in st.results}
+        text = st.text
+        own = [c for c in st.entities.mentions if c.proposed]
+        st.claims = [s.index for s in abstract
                            if is_claim(text[s.start:s.end], s.index, len(abstract), s.index in with_results,
                                        any(s.start <= c.start < s.start + 12 for c in own))]
         return doc
