@@ -122,10 +122,9 @@ def claim_score(sentence: str, index: int, count: int, has_result: bool, about_o
     words = WORD.findall(sentence.lower())
     positions: dict[tuple[int, int], list[int]] = {}
     cache = _word_cache
-    for pos, word in enumerate(words):
-        steps = cache.get(word)
-        if steps is None:
-            steps = steps_of(word)
+    for word in set(words).difference(cache):
+        steps_of(word)  # words met for the first time
+    for pos, steps in [(pos, cache[w]) for pos, w in enumerate(words) if cache[w]]:
         for key in steps:
             found = positions.get(key)
             if found is None:

@@ -31,11 +31,8 @@ NAMED = re.compile(r"(?P<verb>called|named|dubbed|termed|coined|propose|proposes
                    r"(?=[`'\"”]*\s*(?:[,;:(.]|--|—|$|\s+(?:which|that|to|for|as|with|in|on|is|are|and)\b))")
 AUTHORS = re.compile(r"\b(?:we|our|this (?:paper|work|study))\b")
 PROPOSAL_VERB = re.compile(r"\b[a-z]+(?=\s)")  # every word; kept when it is a proposal verb (data/lexicon.jsonl)
-NAMING_BEFORE = re.compile(r"\b(?:called|named|dubbed|termed|coined|namely|entitled|call|calls)\s*[,:]?\s*[\"'`“(]*$",
-                           re.IGNORECASE)
-# "our new X", "a novel cross-framework dataset, DLTrans", "our 14B parameter model, PoPilot"
-NEW_BEFORE = re.compile(r"(?:\bour\s+(?:own\s+)?(?:new|novel|proposed)\s*[`'\"]*"
-                        r"|\b(?:new|novel|our)\b[^,;.]{0,60}\b\w+\s*(?:,|:|,?\s*namely,?))\s*$", re.IGNORECASE)
+# "a novel cross-framework dataset, DLTrans", "our 14B parameter model, PoPilot"
+NEW_BEFORE = re.compile(r"\b(?:new|novel|our)\b[^,;.]{0,60}\b\w+\s*(?:,|:|,?\s*namely,?)\s*$")
 METHOD_NOUNS = {"model", "models", "architecture", "backbone", "network", "loss", "framework", "method", "algorithm",
                 "optimizer", "agent", "toolkit", "library"}
 MODEL_SIZE_SUFFIX = re.compile(r"-\d+(?:\.\d+)?[BMK]\b")
@@ -409,8 +406,9 @@ class Recognizer:
                 if c.proposed:
                     continue
                 window = text[max(s.start, c.start - 70):c.start]
-                if NAMING_BEFORE.search(window) or slugify(c.text) in title_names \
-                        or PASSIVE_PROPOSAL.match(text, c.end) or NEW_BEFORE.search(window):
+                if self.named_just_before(window) or slugify(c.text) in title_names \
+                        or PASSIVE_PROPOSAL.match(text, c.end) \
+                        or described_as_new(window):
                     c.proposed = True
                     continue
                 # the first new name within a few words after the authors' proposal verb
@@ -430,6 +428,11 @@ class Recognizer:
                 c.proposed = True
             elif c.source == "abbrev-long" and c.text in linked:
                 c.proposed = True
+
+    def named_just_before(self, window: str) -> bool:
+        """'... called X', 'named "X"', 'we call X'."""
+        tail = window.rstrip(" \t\"'`“(:,").rsplit(None, 1)
+        return bool(tail) and tail[-1].lower() in self.naming_words
 
     def mark_evaluated(self, text: str, cands: list[Candidate], sentences: Sequence[Sentence]) -> None:
         cue = re.compile(r"\b(?:evaluat\w*|experiment\w*|results?|achiev\w*|outperform\w*|accuracy|performance|"
@@ -468,6 +471,18 @@ def occurrences(text: str, word: str) -> list[int]:
             found.append(pos)
         pos = text.find(word, end)
     return found
+
+
+def described_as_new(window: str) -> bool:
+    """'our new X', 'our novel "X"', 'a novel cross-framework dataset, X', 'our 14B parameter model, X'."""
+    tail = window.rstrip(" \t\"'`“")
+    low = tail.lower()
+    words_ = low.rsplit(None, 3)
+    if len(words_) >= 2 and words_[-2] == "our" and words_[-1] in ("new", "novel", "proposed"):
+        return True
+    if low.endswith((",", ":", "namely")) and ("new" in low or "novel" in low or "our" in low):
+        return bool(NEW_BEFORE.search(low[-80:]))
+    return False
 
 
 def follows_closely(between: str) -> bool:
