@@ -3,30 +3,31 @@
 A sentence scores points for finding verbs ("we show", "results demonstrate"), comparisons ("outperforms"),
 achievements with numbers, and loses them for contribution statements ("we propose"), background and
 availability statements ("code is available at"). The cues are data (data/claim_cues.jsonl): each is a sequence
-of word sets ("we" then "show|find|..." within a few words). Words are matched through a per-process cache of
-which cue steps each word belongs to, so a sentence costs one pass over its words.
+of word steps ("we" then "show|find|..." within a few tokens).
+
+Matching runs on the tokens' lower-case hashes: the tokens that belong to some cue are picked out of a Doc in
+bulk (numpy), so the Python work is proportional to the cue words present, not to the length of the text.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Callable, Sequence
 
 from .resources import patterns
 
 CLAIM_THRESHOLD = 3
-WORD = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*|\(")
+WEIGHT_OF_LINK = -6  # a sentence with a URL points at code or data: an availability statement
+WEIGHT_OF_RESULT = 2  # the sentence reports a number that is a result
+WEIGHT_OF_OWN_NAME = 2  # the sentence opens with a name the paper introduces ("LLaVE-2B surpasses ...")
 
 
 @dataclass(frozen=True)
 class Step:
     words: frozenset[str]  # whole words
     prefixes: tuple[str, ...]  # words given as "achiev*"
-    phrases: tuple[tuple[str, ...], ...]  # several words in a row ("better than")
-    gap: int  # most words allowed between the previous step and this one
-
-    def first_words(self) -> set[str]:
-        return set(self.words) | {p[0] for p in self.phrases}
+    phrases: tuple[tuple[str, ...], ...]  # several tokens in a row ("better than", "state - of - the - art")
+    gap: int  # most tokens allowed between the previous step and this one
 
 
 @dataclass(frozen=True)
@@ -37,113 +38,143 @@ class Cue:
     at_start: bool  # the first step must open the sentence
 
 
-def parse_step(items: list[str], gap: int) -> Step:
+def parse_step(items: list[str], gap: int, split: Callable[[str], list[str]]) -> Step:
     words, prefixes, phrases = set(), [], []
     for item in items:
         item = item.lower()
-        if " " in item:
-            phrases.append(tuple(item.split()))
-        elif item.endswith("*"):
+        if item.endswith("*"):
             prefixes.append(item[:-1])
+            continue
+        parts = split(item)
+        if len(parts) > 1:
+            phrases.append(tuple(parts))
         else:
             words.add(item)
     return Step(frozenset(words), tuple(prefixes), tuple(phrases), gap)
 
 
-@lru_cache(maxsize=None)
-def cues() -> tuple[Cue, ...]:
+def load_cues(split: Callable[[str], list[str]] = str.split) -> tuple[Cue, ...]:
+    """The cues of data/claim_cues.jsonl; `split` cuts a cue word into tokens as the pipeline's tokenizer does."""
     out = []
     for row in patterns("claim_cues"):
         if "steps" not in row:
             continue  # a comment line
         gaps = row.get("gaps", [0] * len(row["steps"]))
         out.append(Cue(row["id"], int(row["weight"]),
-                       tuple(parse_step(items, gap) for items, gap in zip(row["steps"], gaps)),
+                       tuple(parse_step(items, gap, split) for items, gap in zip(row["steps"], gaps)),
                        bool(row.get("at_start"))))
     return tuple(out)
 
 
-@lru_cache(maxsize=None)
-def indexed_cues() -> tuple[tuple[int, Cue, frozenset[tuple[int, int]]], ...]:
-    return tuple((ci, cue, frozenset((ci, si) for si in range(len(cue.steps)))) for ci, cue in enumerate(cues()))
+@dataclass
+class KeyedStep:
+    """A Step with its words turned into token keys (strings, or the vocabulary's hashes of them)."""
+
+    words: frozenset
+    phrases: dict  # first key -> tuples of keys
+    prefixes: tuple[str, ...]
+    gap: int
+    prefix_hit: dict  # key -> whether the token starts with one of the prefixes (filled as tokens are met)
 
 
-_word_cache: dict[str, tuple[tuple[int, int], ...]] = {}
+class ClaimScorer:
+    """Scores sentences given as lists of token keys: lower-case strings, or their hashes in a Doc's vocabulary
+    (`key` turns a cue word into a key, `string_of` a key back into text)."""
 
+    def __init__(self, cues: Sequence[Cue], key: Callable[[str], object] = str,
+                 string_of: Callable[[object], str] = str):
+        self.cues = tuple(cues)
+        self.string_of = string_of
+        self.steps = [[KeyedStep(frozenset(key(w) for w in step.words),
+                                 group_phrases(tuple(key(w) for w in p) for p in step.phrases),
+                                 step.prefixes, step.gap, {})
+                       for step in cue.steps] for cue in self.cues]
+        self._first: dict[object, tuple[int, ...]] = {}  # token key -> cues it can open
+        self._openers: set = set()  # keys of the tokens that can open some cue
 
-def steps_of(word: str) -> tuple[tuple[int, int], ...]:
-    """(cue index, step index) pairs whose step can start with this word; computed once per distinct word."""
-    hit = _word_cache.get(word)
-    if hit is None:
-        found = []
-        for ci, cue in enumerate(cues()):
-            for si, step in enumerate(cue.steps):
-                if word in step.words or (step.prefixes and word.startswith(step.prefixes)) or \
-                        any(p[0] == word for p in step.phrases):
-                    found.append((ci, si))
-        hit = _word_cache[word] = tuple(found)
-    return hit
+    def first_steps_of(self, token) -> tuple[int, ...]:
+        """Indices of the cues whose first step can start with this token."""
+        return tuple(ci for ci, steps in enumerate(self.steps)
+                     if self.starts_step(steps[0], token))
 
+    def starts_step(self, step: KeyedStep, token) -> bool:
+        return token in step.words or token in step.phrases or self.prefixed(step, token)
 
-def step_ends(step: Step, words: list[str], at: int) -> list[int]:
-    """Positions just after an occurrence of the step starting at word `at` (a phrase may span words)."""
-    word = words[at]
-    ends = []
-    if word in step.words or (step.prefixes and word.startswith(step.prefixes)):
-        ends.append(at + 1)
-    for phrase in step.phrases:
-        if tuple(words[at:at + len(phrase)]) == phrase:
-            ends.append(at + len(phrase))
-    return ends
-
-
-def cue_fires(cue: Cue, positions: dict[tuple[int, int], list[int]], ci: int, words: list[str]) -> bool:
-    """Does the sequence of steps occur, each within its gap after the previous one?"""
-    frontier = []
-    for pos in positions[(ci, 0)]:
-        if cue.at_start and pos != 0:
-            continue
-        frontier.extend(step_ends(cue.steps[0], words, pos))
-    for si in range(1, len(cue.steps)):
-        if not frontier:
+    def prefixed(self, step: KeyedStep, token) -> bool:
+        if not step.prefixes:
             return False
-        step = cue.steps[si]
-        nxt = []
-        for pos in positions[(ci, si)]:
-            if any(end <= pos <= end + step.gap for end in frontier):
-                nxt.extend(step_ends(step, words, pos))
-        frontier = nxt
-    return bool(frontier)
+        hit = step.prefix_hit.get(token)
+        if hit is None:
+            hit = step.prefix_hit[token] = self.string_of(token).startswith(step.prefixes)
+        return hit
+
+    def cue_tokens(self, tokens: list) -> list[int]:
+        """Positions of the tokens that can open a cue."""
+        for tok in set(tokens).difference(self._first):  # tokens met for the first time
+            if self._first.setdefault(tok, self.first_steps_of(tok)):
+                self._openers.add(tok)
+        openers = self._openers
+        return [i for i, t in enumerate(tokens) if t in openers]
+
+    def score(self, tokens: Sequence, hits: Sequence[int] | None = None) -> tuple[int, set[str]]:
+        """(points, ids of the cues that fired) for one sentence given as token keys; `hits`: the positions of
+        the tokens that can open a cue, when already known. Later steps are looked for only after an opener."""
+        if hits is None:
+            hits = self.cue_tokens(list(tokens))
+        score, fired = 0, set()
+        first = self._first
+        for pos in hits:
+            for ci in first[tokens[pos]]:
+                cue = self.cues[ci]
+                if cue.id in fired or (cue.at_start and pos != 0):
+                    continue
+                if self.fires_from(ci, tokens, pos):
+                    score += cue.weight
+                    fired.add(cue.id)
+        return score, fired
+
+    def fires_from(self, ci: int, tokens: Sequence, pos: int) -> bool:
+        """Does cue `ci` occur starting at `pos`: each step within its gap after the previous one?"""
+        steps = self.steps[ci]
+        frontier = self.step_ends(steps[0], tokens, pos)
+        for step in steps[1:]:
+            nxt = []
+            for end in frontier:
+                for at in range(end, min(end + step.gap + 1, len(tokens))):
+                    if self.starts_step(step, tokens[at]):
+                        nxt.extend(self.step_ends(step, tokens, at))
+            if not nxt:
+                return False
+            frontier = nxt
+        return bool(frontier)
+
+    def step_ends(self, step: KeyedStep, tokens: Sequence, at: int) -> list[int]:
+        """Positions just after an occurrence of the step starting at token `at`."""
+        token = tokens[at]
+        ends = [at + 1] if token in step.words or self.prefixed(step, token) else []
+        for phrase in step.phrases.get(token, ()):
+            if tuple(tokens[at:at + len(phrase)]) == phrase:
+                ends.append(at + len(phrase))
+        return ends
 
 
-def claim_score(sentence: str, index: int, count: int, has_result: bool, about_own_work: bool = False) -> int:
-    """Points for one sentence; `index` is its place among the abstract's `count` sentences. `about_own_work`:
-    the sentence opens with a name the paper introduces ("LLaVE-2B surpasses ...")."""
-    words = WORD.findall(sentence.lower())
-    positions: dict[tuple[int, int], list[int]] = {}
-    cache = _word_cache
-    for word in set(words).difference(cache):
-        steps_of(word)  # words met for the first time
-    for pos, steps in [(pos, cache[w]) for pos, w in enumerate(words) if cache[w]]:
-        for key in steps:
-            found = positions.get(key)
-            if found is None:
-                positions[key] = [pos]
-            else:
-                found.append(pos)
-    score = 0
-    fired = set()
-    present = positions.keys()
-    for ci, cue, keys in indexed_cues():
-        if keys <= present and cue_fires(cue, positions, ci, words):  # every step has a word: worth checking
-            score += cue.weight
-            fired.add(cue.id)
-    if "://" in sentence:
+def group_phrases(phrases) -> dict:
+    grouped: dict = {}
+    for phrase in phrases:
+        grouped.setdefault(phrase[0], []).append(phrase)
+    return grouped
+
+
+def sentence_points(cue_points: int, fired: set[str], index: int, count: int, *, has_result: bool,
+                    about_own_work: bool, has_link: bool) -> int:
+    """Cue points plus what the sentence's place and neighbours say."""
+    score = cue_points
+    if has_link:
         score += WEIGHT_OF_LINK
     if has_result:
-        score += 2
+        score += WEIGHT_OF_RESULT
     if about_own_work and "contribution" not in fired:
-        score += 2
+        score += WEIGHT_OF_OWN_NAME
     if index == 0 and "finding" not in fired:
         score -= 2  # the first sentence sets the scene
     if count > 3 and index >= count * 0.6:
@@ -151,8 +182,18 @@ def claim_score(sentence: str, index: int, count: int, has_result: bool, about_o
     return score
 
 
-WEIGHT_OF_LINK = -6  # a sentence with a URL points at code or data: an availability statement
+@lru_cache(maxsize=None)
+def text_scorer() -> ClaimScorer:
+    """A scorer for plain strings (words split on spaces and punctuation), for tests and tools."""
+    return ClaimScorer(load_cues(split_words))
 
 
-def is_claim(sentence: str, index: int, count: int, has_result: bool, about_own_work: bool = False) -> bool:
-    return claim_score(sentence, index, count, has_result, about_own_work) >= CLAIM_THRESHOLD
+def split_words(text: str) -> list[str]:
+    import re
+    return re.findall(r"[a-z0-9]+|[^\sa-z0-9]", text.lower())
+
+
+def is_claim(sentence: str, index: int, count: int, has_result: bool = False, about_own_work: bool = False) -> bool:
+    points, fired = text_scorer().score(split_words(sentence))
+    return sentence_points(points, fired, index, count, has_result=has_result, about_own_work=about_own_work,
+                           has_link="://" in sentence) >= CLAIM_THRESHOLD

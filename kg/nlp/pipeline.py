@@ -13,12 +13,14 @@ No model is loaded: everything works offline with spacy.blank("en").
 """
 from __future__ import annotations
 
+import bisect
 import re
 import threading
 from dataclasses import dataclass, field
 
 import numpy
 import spacy
+from spacy.attrs import IDX, LOWER
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
@@ -26,7 +28,7 @@ from spacy.tokens import Doc
 from ..vocab import slugify
 from .abbreviations import Abbreviation, find_abbreviations
 from .candidates import Candidate
-from .claims import is_claim
+from .claims import CLAIM_THRESHOLD, ClaimScorer, load_cues, sentence_points
 from .recognizer import Recognizer, Sentence
 from .resources import gazetteer
 from .results import find_numbers
@@ -231,18 +233,42 @@ def distance(c: Candidate, pos: int) -> int:
 
 
 @Language.factory("kg_claims")
-def make_claims(nlp: Language, name: str):
-    def component(doc: Doc) -> Doc:
+class ClaimComponent:
+    """Marks the abstract's sentences that state findings (claims.py), reading cue words off the token hashes."""
+
+    def __init__(self, nlp: Language, name: str):
+        def split(word: str) -> list[str]:
+            return [t.lower_ for t in nlp.tokenizer(word)]  # a cue phrase cut as the pipeline cuts text
+        strings = nlp.vocab.strings
+        self.scorer = ClaimScorer(load_cues(split), key=strings.add, string_of=strings.__getitem__)
+
+    def __call__(self, doc: Doc) -> Doc:
         st = state(doc)
         abstract = [s for s in st.sentences if s.index >= 0]
+        if not abstract:
+            st.claims = []
+            return doc
+        table = doc.to_array([IDX, LOWER])
+        starts, lowers = table[:, 0], table[:, 1].tolist()
+        hits = self.scorer.cue_tokens(lowers)
+        bounds = numpy.searchsorted(starts, [b for s in abstract for b in (s.start, s.end)]).tolist()
+        hit_bounds = [bisect.bisect_left(hits, b) for b in bounds]
         with_results = {r.sentence for r in st.results}
+        own = [c.start for c in st.entities.mentions if c.proposed]
         text = st.text
-        own = [c for c in st.entities.mentions if c.proposed]
-        st.claims = [s.index for s in abstract
-                           if is_claim(text[s.start:s.end], s.index, len(abstract), s.index in with_results,
-                                       any(s.start <= c.start < s.start + 12 for c in own))]
+        claims = []
+        for k, s in enumerate(abstract):
+            first, last = bounds[2 * k], bounds[2 * k + 1]
+            tokens = lowers[first:last]
+            sentence_hits = [h - first for h in hits[hit_bounds[2 * k]:hit_bounds[2 * k + 1]]]
+            points, fired = self.scorer.score(tokens, sentence_hits)
+            total = sentence_points(points, fired, s.index, len(abstract), has_result=s.index in with_results,
+                                    about_own_work=any(s.start <= o < s.start + 12 for o in own),
+                                    has_link="://" in text[s.start:s.end])
+            if total >= CLAIM_THRESHOLD:
+                claims.append(s.index)
+        st.claims = claims
         return doc
-    return component
 
 
 PIPELINE = ("kg_sentences", "kg_abbreviations", "kg_urls", "kg_gazetteer", "kg_entities", "kg_results", "kg_claims")
