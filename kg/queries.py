@@ -243,15 +243,6 @@ class Parameter:
                 return Literal(choice)
         raise self.error(f"expected one of {', '.join(self.choices)}; got {shown(raw)}")
 
-    @property
-    def type_spec(self) -> str:
-        if self.type == "choice":
-            return f"choice({', '.join(self.choices)})"
-        if self.minimum is not None or self.maximum is not None:
-            return f"{self.type}({self.minimum if self.minimum is not None else ''}.." \
-                   f"{self.maximum if self.maximum is not None else ''})"
-        return self.type
-
     def to_json(self) -> dict:
         out: dict = {"name": self.name, "type": self.type, "default": self.default, "help": self.help}
         if self.choices:
@@ -491,6 +482,7 @@ class GalleryQuery:
 
 
 def consume(result) -> None:
+    """Iterate a result to the end (evaluation errors may surface only while iterating)."""
     if isinstance(result, QuerySolutions) or hasattr(result, "__iter__"):
         for _ in result:
             pass
@@ -525,14 +517,20 @@ class Bound:
 
         via="auto" substitutes into SELECT queries and runs sparql_text() for the other forms; "substitution"
         and "values" force one way (the tests use both to show they agree)."""
+        sparql, bindings = self.prepared(via=via)
+        return store.query(sparql, bindings=bindings)
+
+    def prepared(self, *, via: str = "auto") -> tuple[str, dict[str, Literal | NamedNode] | None]:
+        """(query text, bindings) exactly as run() hands them to `KGStore.query`: for an executor that runs
+        queries elsewhere (pyoxigraph terms pickle)."""
         if via not in ("auto", "substitution", "values"):
             raise ValueError(f"via must be auto, substitution or values, got {via!r}")
         if via == "substitution" and self.query.form != "SELECT" and self.values:
             raise ValueError(f"query {self.query.id!r} is a {self.query.form}: pyoxigraph substitutes only into "
                              "SELECT projections; use via='values'")
         if via == "values" or (via == "auto" and self.query.form != "SELECT"):
-            return store.query(self.sparql_text())
-        return store.query(self.query.sparql, bindings=self.bindings or None)
+            return self.sparql_text(), None
+        return self.query.sparql, (self.bindings or None)
 
     def describe(self) -> dict[str, str]:
         """Parameter name -> the value as text (for a page or a log line)."""
@@ -569,9 +567,10 @@ class Gallery:
             try:
                 queries.append(GalleryQuery.from_file(path))
             except (QueryDefinitionError, UnicodeDecodeError) as err:
+                message = str(err) if isinstance(err, QueryDefinitionError) else f"{path}: not UTF-8 text ({err})"
                 if strict:
-                    raise QueryDefinitionError(str(err)) from None
-                errors.append(str(err))
+                    raise QueryDefinitionError(message) from None
+                errors.append(message)
         return cls(queries, errors, folder)
 
     def get(self, query_id: str) -> GalleryQuery:

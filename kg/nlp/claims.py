@@ -36,6 +36,8 @@ class Cue:
     weight: int
     steps: tuple[Step, ...]
     at_start: bool  # the first step must open the sentence
+    before: frozenset[str] = frozenset()  # one of these words must come just before the first step...
+    before_gap: int = 0  # ...with at most this many tokens between
 
 
 def parse_step(items: list[str], gap: int, split: Callable[[str], list[str]]) -> Step:
@@ -62,7 +64,8 @@ def load_cues(split: Callable[[str], list[str]] = str.split) -> tuple[Cue, ...]:
         gaps = row.get("gaps", [0] * len(row["steps"]))
         out.append(Cue(row["id"], int(row["weight"]),
                        tuple(parse_step(items, gap, split) for items, gap in zip(row["steps"], gaps)),
-                       bool(row.get("at_start"))))
+                       bool(row.get("at_start")), frozenset(w.lower() for w in row.get("before", ())),
+                       int(row.get("before_gap", 0))))
     return tuple(out)
 
 
@@ -89,13 +92,15 @@ class ClaimScorer:
                                  group_phrases(tuple(key(w) for w in p) for p in step.phrases),
                                  step.prefixes, step.gap, {})
                        for step in cue.steps] for cue in self.cues]
-        self._first: dict[object, tuple[int, ...]] = {}  # token key -> cues it can open
+        self.before = [frozenset(key(w) for w in cue.before) for cue in self.cues]
+        self.anywhere = [ci for ci, cue in enumerate(self.cues) if not cue.at_start]
+        self.at_start = [ci for ci, cue in enumerate(self.cues) if cue.at_start]
+        self._first: dict[object, tuple[int, ...]] = {}  # token key -> cues it can open anywhere in a sentence
         self._openers: set = set()  # keys of the tokens that can open some cue
 
     def first_steps_of(self, token) -> tuple[int, ...]:
-        """Indices of the cues whose first step can start with this token."""
-        return tuple(ci for ci, steps in enumerate(self.steps)
-                     if self.starts_step(steps[0], token))
+        """Indices of the cues (not tied to the sentence start) whose first step can start with this token."""
+        return tuple(ci for ci in self.anywhere if self.starts_step(self.steps[ci][0], token))
 
     def starts_step(self, step: KeyedStep, token) -> bool:
         return token in step.words or token in step.phrases or self.prefixed(step, token)
@@ -123,19 +128,21 @@ class ClaimScorer:
             hits = self.cue_tokens(list(tokens))
         score, fired = 0, set()
         first = self._first
-        for pos in hits:
-            for ci in first[tokens[pos]]:
-                cue = self.cues[ci]
-                if cue.id in fired or (cue.at_start and pos != 0):
-                    continue
-                if self.fires_from(ci, tokens, pos):
-                    score += cue.weight
-                    fired.add(cue.id)
+        openings = [(ci, 0) for ci in self.at_start if tokens and self.starts_step(self.steps[ci][0], tokens[0])]
+        openings += [(ci, pos) for pos in hits for ci in first[tokens[pos]]]
+        for ci, pos in openings:
+            cue = self.cues[ci]
+            if cue.id not in fired and self.fires_from(ci, tokens, pos):
+                score += cue.weight
+                fired.add(cue.id)
         return score, fired
 
     def fires_from(self, ci: int, tokens: Sequence, pos: int) -> bool:
         """Does cue `ci` occur starting at `pos`: each step within its gap after the previous one?"""
         steps = self.steps[ci]
+        before = self.before[ci]
+        if before and not any(t in before for t in tokens[max(0, pos - 1 - self.cues[ci].before_gap):pos]):
+            return False
         frontier = self.step_ends(steps[0], tokens, pos)
         for step in steps[1:]:
             nxt = []
