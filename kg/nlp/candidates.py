@@ -5,6 +5,7 @@ that produced it. Rules that look at the words around a name live in `context.py
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -48,10 +49,17 @@ def choose(candidates: list[Candidate]) -> list[Candidate]:
     ordered = sorted(candidates, key=lambda c: (-(c.source == "abbrev-long"), -(c.end - c.start), -c.priority,
                                                 c.start))
     kept: list[Candidate] = []
+    starts: list[int] = []  # starts of the kept spans, sorted (they never overlap each other)
     for cand in ordered:
-        clash = next((k for k in kept if k.overlaps(cand)), None)
+        i = bisect.bisect_right(starts, cand.start)
+        clash = None
+        for k in kept[max(i - 1, 0):i + 1]:  # only neighbours in text order can overlap
+            if k.overlaps(cand):
+                clash = k
+                break
         if clash is None:
-            kept.append(cand)
+            kept.insert(i, cand)
+            starts.insert(i, cand.start)
             continue
         if cand.start >= clash.start and cand.end <= clash.end:
             # evidence from inside the winner counts for the winner
@@ -61,7 +69,7 @@ def choose(candidates: list[Candidate]) -> list[Candidate]:
                 clash.vote(kind, n)
             clash.proposed |= cand.proposed
             clash.evaluated |= cand.evaluated
-    return sorted(kept, key=lambda c: c.start)
+    return kept
 
 
 CONTEXT_WORD = re.compile(r"[\w'-]+|[(),;:]")

@@ -5,6 +5,7 @@ Kept apart from the spaCy components so each rule can be tested on plain strings
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .resources import generic_terms, words
 
@@ -48,6 +49,21 @@ def coined_word_spans(text: str) -> list[tuple[int, int]]:
         end = min(e for e in (space, newline, len(text)) if e >= 0)
         spans.append((start, end))
     return spans
+
+
+@lru_cache(maxsize=100_000)
+def coined_names_in(word: str) -> tuple[tuple[int, str], ...]:
+    """The coined names inside one whitespace-separated word, with their offsets: "(LLaVE-2B)," -> (1, "LLaVE-2B").
+    Cached: the same words come back paper after paper."""
+    found = []
+    for m in NAME_WORD.finditer(word):
+        part = m.group()
+        if part.isalpha() and (part[1:].islower() or part.islower()):
+            continue  # an ordinary word
+        name, offset = strip_modifier(part)
+        if is_shape_name(name) and not is_generic(name):
+            found.append((m.start() + offset, name))
+    return tuple(found)
 
 
 def is_shape_word(word: str) -> bool:

@@ -14,7 +14,7 @@ from typing import Callable, Sequence
 from ..vocab import slugify
 from .abbreviations import Abbreviation
 from .candidates import Candidate, choose, words_after, words_before
-from .names import (NAME_WORD, coined_word_spans, is_generic, is_shape_name, is_title_case_run, kind_from_head, strip_modifier)
+from .names import (coined_names_in, coined_word_spans, is_generic, is_shape_name, is_title_case_run, kind_from_head, strip_modifier)
 from .resources import words
 
 PROPOSAL_SENTENCE = re.compile(r"\b(?:we|our (?:paper|work))\b[^.;]{0,40}\b(?:propose|introduce|present|develop|design|"
@@ -30,7 +30,6 @@ NAMED = re.compile(r"(?P<verb>called|named|dubbed|termed|coined|propose|proposes
                    r"call|derive)\s+(?:the\s+)?[`'\"“]*(?P<name>[A-Z][\w^*'+.-]*(?:\s+[A-Z][\w^*'+.-]*){0,5})"
                    r"(?=[`'\"”]*\s*(?:[,;:(.]|--|—|$|\s+(?:which|that|to|for|as|with|in|on|is|are|and)\b))")
 AUTHORS = re.compile(r"\b(?:we|our|this (?:paper|work|study))\b")
-PROPOSAL_VERB = re.compile(r"\b[a-z]+(?=\s)")  # every word; kept when it is a proposal verb (data/lexicon.jsonl)
 # "a novel cross-framework dataset, DLTrans", "our 14B parameter model, PoPilot"
 NEW_BEFORE = re.compile(r"\b(?:new|novel|our)\b[^,;.]{0,60}\b\w+\s*(?:,|:|,?\s*namely,?)\s*$")
 METHOD_NOUNS = {"model", "models", "architecture", "backbone", "network", "loss", "framework", "method", "algorithm",
@@ -180,16 +179,8 @@ class Recognizer:
         return defined
 
     def shape_candidates(self, text: str) -> list[Candidate]:
-        out = []
-        for m in (m for s, e in coined_word_spans(text) for m in NAME_WORD.finditer(text, s, e)):
-            word = m.group()
-            if word.isalpha() and (word[1:].islower() or word.islower()):
-                continue  # an ordinary word: the common case, skipped cheaply
-            name, offset = strip_modifier(word)
-            if is_shape_name(name) and not is_generic(name):
-                start = m.start() + offset
-                out.append(Candidate(start, start + len(name), name, None, "shape"))
-        return out
+        return [Candidate(s + offset, s + offset + len(name), name, None, "shape")
+                for s, e in coined_word_spans(text) for offset, name in coined_names_in(text[s:e])]
 
     def title_candidates(self, text: str, title_end: int) -> list[Candidate]:
         """'Name: subtitle' titles name what the paper introduces; 'X for <task>' names its task."""
@@ -399,9 +390,11 @@ class Recognizer:
             low = text[s.start:s.end].lower()
             verbs = []  # ends of the authors' proposal verbs in this sentence, not yet used by a name
             authors = AUTHORS.search(low)
-            if authors:
-                verbs = [s.start + m.end() for m in PROPOSAL_VERB.finditer(low, authors.start())
-                         if m.group() in self.proposal_verbs]
+            present = self.proposal_verbs.intersection(low.split()) if authors else ()
+            if present:
+                verbs = sorted(s.start + pos + len(v) for v in present
+                               for pos in word_positions(low, v, authors.start())
+                               if pos + len(v) == len(low) or not low[pos + len(v)].isalnum())
             for c in group:
                 if c.proposed:
                     continue
