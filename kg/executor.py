@@ -81,7 +81,7 @@ class Answer:
     format: str           # a name of kg.formats.TABULAR or GRAPH
     media_type: str
     truncated: bool
-    generation: str       # the store generation that answered (a cache key, never shown to clients)
+    generation: str       # the key of the store generation that answered (for caches; never shown to clients)
 
 
 # -- what a worker does --------------------------------------------------------------------------------------------
@@ -225,6 +225,16 @@ def _fix_position(message: str, job: QueryJob) -> str:
                   message)
 
 
+def generation_key(path: Path) -> str | None:
+    """What names the current generation of a store: the target of the store's link (one system call, where
+    KGStore.is_current resolves the whole path). A plain folder (not swappable) is its own generation."""
+    try:
+        return os.readlink(path)
+    except OSError:
+        gen = current_generation(path)
+        return str(gen) if gen is not None else None
+
+
 def describe(store: KGStore) -> dict:
     """Counts for /health, the service description and VoID."""
     from .stats import store_stats
@@ -265,6 +275,7 @@ def worker_main(conn, store_path: str, sandbox: bool) -> None:
         _isolate_network()
     path = Path(store_path)
     store: KGStore | None = None
+    opened: str | None = None
     while True:
         try:
             kind, job = conn.recv()
@@ -277,16 +288,18 @@ def worker_main(conn, store_path: str, sandbox: bool) -> None:
                 gen = apply_update(path, text, base_iri=base_iri)
                 reply = ("ok", str(gen))
             else:
-                if store is None or not store.is_current():
+                link = generation_key(path)
+                if store is None or link != opened:
                     store = None
+                    opened = link  # read before opening: a swap in between only costs one more reopen
                     store = KGStore.open(path)
                 if kind == "query":
                     body, fmt, truncated = evaluate(store, job)
-                    reply = ("ok", body, fmt, truncated, str(store.generation))
+                    reply = ("ok", body, fmt, truncated, opened)
                 elif kind == "describe":
-                    reply = ("ok", describe(store), str(store.generation))
+                    reply = ("ok", describe(store), opened)
                 else:
-                    reply = ("ok", None, str(store.generation))
+                    reply = ("ok", None, opened)
         except ExecutionError as err:
             reply = ("err", err.status, str(err))
         except SyntaxError as err:
@@ -454,8 +467,8 @@ class Executor:
         return self._call("describe", None, timeout=max(self.timeout, 60.0))[1]
 
     def current_generation(self) -> str | None:
-        gen = current_generation(self.store)
-        return str(gen) if gen is not None else None
+        """The key of the store's current generation, as answers carry it (for caches)."""
+        return generation_key(self.store)
 
     def close(self) -> None:
         with self._cond:
@@ -467,4 +480,4 @@ class Executor:
 
 
 __all__ = ["Executor", "QueryJob", "Answer", "ExecutionError", "QueryTimeout", "Busy", "serialize_rows",
-           "evaluate", "describe", "worker_main"]
+           "evaluate", "describe", "generation_key", "worker_main"]

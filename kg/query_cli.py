@@ -17,7 +17,7 @@ from pathlib import Path
 from pyoxigraph import QueryBoolean, QuerySolutions
 
 from .formats import GRAPH, TABULAR, serialize_triples, term_text
-from .queries import Gallery, GalleryQuery, GalleryError, ParameterError, QueryDefinitionError, UnknownQuery
+from .queries import QUERY_ID, Gallery, GalleryQuery, ParameterError, QueryDefinitionError, UnknownQuery
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 GRAPH_FORMATS = ("turtle", "ntriples", "jsonld")
@@ -78,7 +78,6 @@ def gallery(args, console=None) -> Gallery:
 
 
 def is_query_id(stem: str) -> bool:
-    from .queries import QUERY_ID
     return bool(QUERY_ID.match(stem))
 
 
@@ -117,7 +116,7 @@ def list_gallery(args, console) -> int:
     if args.format not in ("table", "csv", "tsv"):
         return usage(console, f"--list prints a table, csv, tsv or json, not {args.format}")
     rows = [[q.id, q.form, q.title, ", ".join(q.tags),
-             " ".join(f"{p.name}={p.default!r}" if p.type in ("string",) else f"{p.name}={p.default}"
+             " ".join(f"{p.name}={p.default!r}" if p.type == "string" else f"{p.name}={p.default}"
                       for p in q.parameters)] for q in g]
     header = ["id", "form", "title", "tags", "parameters (defaults)"]
     if args.format in ("csv", "tsv"):
@@ -225,4 +224,4 @@ def solutions_table(result: QuerySolutions, hide: set[str], max_width: int = 60)
     return f"{text}\n({len(rows)} row{'s' if len(rows) != 1 else ''})", len(rows)
 
 
-__all__ = ["run_query", "GalleryError"]
+__all__ = ["run_query"]

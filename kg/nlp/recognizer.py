@@ -52,9 +52,15 @@ METRIC_LIST = re.compile(r"\bmetrics?,?\s+(?:such as|including|like|namely|e\.g\
                          re.IGNORECASE)
 IN_TERMS_OF = re.compile(r"\bin terms of\s+(?:both\s+)?(?P<items>[^.;:(),]{3,60}?)(?=\s*(?:[.;:(),]|\s(?:on|across|while|"
                          r"compared|than|over|with|for|at|by|without)\b))", re.IGNORECASE)
+BY_NUMBER = re.compile(r"by\s+(?:up to\s+|about\s+|over\s+|a factor of\s+|factors of\s+)?\d")
 CHANGE_BY = re.compile(r"\b(?:improv|reduc|increas|decreas|lower|cut|boost|enhanc|accelerat)\w*\s+(?:the\s+|its\s+|their\s+)?"
                        r"(?P<items>[a-z][\w-]*(?:\s+(?:and\s+)?[a-z][\w-]*){0,5}?)\s+by\s+(?:up to\s+|about\s+|"
                        r"over\s+|a factor of\s+|factors of\s+)?\d")
+LIST_ITEM = re.compile(r"[^,]+")
+AND_OR = re.compile(r"\s+(?:and|or)\s+")
+LEADING_DETERMINER = re.compile(r"^\s*(?:and|or|the|its|their|our)\s+")
+PREPOSITION = re.compile(r"\s+(?:in|on|for|across|with|at|of|from|under|over|between)\s+")
+METRIC_PHRASE = re.compile(r"[\w@./-]+(?: [\w@./-]+)*")
 NOT_METRICS = {"performance", "results", "result", "effectiveness", "capability", "capabilities", "ability", "it",
                "them", "this", "model", "models", "training", "inference", "data", "efficiency", "quality of",
                "the performance", "overall performance", "generalization", "robustness", "speed", "cost", "costs"}
@@ -263,24 +269,30 @@ class Recognizer:
     def metric_candidates(self, text: str, title_end: int) -> list[Candidate]:
         """Metrics named by the sentence around them: 'metrics such as coherence, diversity, and quality',
         'in terms of latency and memory', 'reduces execution time and disk space usage by ...'."""
-        out = []
         low = text.lower()
-        patterns = [p for p, gate in ((METRIC_LIST, "metric"), (IN_TERMS_OF, "in terms of"), (CHANGE_BY, " by "))
-                    if gate in low]
-        for pattern in patterns:
-            for m in pattern.finditer(text, title_end):
-                offset = m.start("items")
-                for item in re.finditer(r"[^,]+", m.group("items")):
-                    for part in re.split(r"\s+(?:and|or)\s+", item.group()):
-                        phrase = re.sub(r"^\s*(?:and|or|the|its|their|our)\s+", "", part).strip()
-                        phrase = re.split(r"\s+(?:in|on|for|across|with|at|of|from|under|over|between)\s+", phrase)[0]
-                        if not phrase or len(phrase.split()) > 4 or is_generic(phrase) or \
-                                phrase.lower() in NOT_METRICS or not re.fullmatch(r"[\w@./-]+(?: [\w@./-]+)*", phrase):
-                            continue
-                        if phrase.split()[0].lower() in SMALL or kind_from_head(phrase) in ("task", "dataset"):
-                            continue  # "in code translation", "real datasets", "code completion"
-                        start = offset + item.start() + item.group().index(phrase)
-                        out.append(Candidate(start, start + len(phrase), phrase, "metric", "task-pattern"))
+        matches = []
+        if "metric" in low:
+            matches += METRIC_LIST.finditer(text, title_end)
+        if "in terms of" in low:
+            matches += IN_TERMS_OF.finditer(text, title_end)
+        for by in BY_NUMBER.finditer(text, title_end):  # "reduces X by 30%": read back from "by <number>"
+            change = CHANGE_BY.search(text, max(title_end, by.start() - 90), by.end())
+            if change:
+                matches.append(change)
+        out = []
+        for m in matches:
+            offset = m.start("items")
+            for item in LIST_ITEM.finditer(m.group("items")):
+                for part in AND_OR.split(item.group()):
+                    phrase = LEADING_DETERMINER.sub("", part).strip()
+                    phrase = PREPOSITION.split(phrase)[0]
+                    if not phrase or len(phrase.split()) > 4 or is_generic(phrase) or \
+                            phrase.lower() in NOT_METRICS or not METRIC_PHRASE.fullmatch(phrase):
+                        continue
+                    if phrase.split()[0].lower() in SMALL or kind_from_head(phrase) in ("task", "dataset"):
+                        continue  # "in code translation", "real datasets", "code completion"
+                    start = offset + item.start() + item.group().index(phrase)
+                    out.append(Candidate(start, start + len(phrase), phrase, "metric", "task-pattern"))
         return out
 
     def task_candidates(self, text: str, sentences: Sequence[Sentence], title_end: int) -> list[Candidate]:
