@@ -93,6 +93,8 @@ class ClaimScorer:
                                  step.prefixes, step.gap, {})
                        for step in cue.steps] for cue in self.cues]
         self.before = [frozenset(key(w) for w in cue.before) for cue in self.cues]
+        # a cue of one plain step fires on its opener alone: no need to look further
+        self.immediate = [len(c.steps) == 1 and not c.before and not c.steps[0].phrases for c in self.cues]
         self.anywhere = [ci for ci, cue in enumerate(self.cues) if not cue.at_start]
         self.at_start = [ci for ci, cue in enumerate(self.cues) if cue.at_start]
         self._first: dict[object, tuple[int, ...]] = {}  # token key -> cues it can open anywhere in a sentence
@@ -132,7 +134,7 @@ class ClaimScorer:
         openings += [(ci, pos) for pos in hits for ci in first[tokens[pos]]]
         for ci, pos in openings:
             cue = self.cues[ci]
-            if cue.id not in fired and self.fires_from(ci, tokens, pos):
+            if cue.id not in fired and (self.immediate[ci] or self.fires_from(ci, tokens, pos)):
                 score += cue.weight
                 fired.add(cue.id)
         return score, fired
