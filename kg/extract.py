@@ -55,34 +55,42 @@ def from_doc(paper: Paper, doc) -> Extraction:
     st = state(doc)
     recognized = st.entities
     text = st.text
-    sentence_of = {}
-    for s in st.sentences:
-        sentence_of[s.start] = s
-    starts = sorted(sentence_of)
-
-    def sentence_index(pos: int) -> int:
-        i = bisect.bisect_right(starts, pos) - 1
-        return max(sentence_of[starts[i]].index, 0) if i >= 0 else 0
+    starts = [s.start for s in st.sentences]
+    indices = [max(s.index, 0) for s in st.sentences]
 
     groups: dict[str, list[Candidate]] = {}
-    for c in recognized.mentions:
-        groups.setdefault(entity_key(c), []).append(c)
+    for c in recognized.mentions:  # in text order
+        key = entity_key(c)
+        group = groups.get(key)
+        if group is None:
+            groups[key] = [c]
+        else:
+            group.append(c)
     mentions = []
-    for key, cands in groups.items():
-        votes: Counter = Counter()
-        for c in cands:
-            votes[c.kind] += evidence_weight(c)
-        kind = max(KIND_ORDER, key=lambda k: (votes.get(k, 0), -KIND_ORDER.index(k)))
+    for cands in groups.values():
+        kinds = {c.kind for c in cands}
+        if len(kinds) == 1:
+            kind = cands[0].kind
+        else:
+            votes: dict[str, float] = {}
+            for c in cands:
+                votes[c.kind] = votes.get(c.kind, 0) + evidence_weight(c)
+            kind = max(KIND_ORDER, key=lambda k: (votes.get(k, 0), -KIND_ORDER.index(k)))
         forms = list(dict.fromkeys(c.text for c in cands))
-        long_form = next((c.long_form for c in cands if c.long_form), None)
-        canonical = next((c.canonical for c in cands if c.canonical), None)
+        long_form = canonical = None
+        proposed = evaluated = False
+        for c in cands:
+            long_form = long_form or c.long_form
+            canonical = canonical or c.canonical
+            proposed = proposed or c.proposed
+            evaluated = evaluated or c.evaluated
         if long_form and long_form not in forms:
             forms.insert(0, long_form)
-        first = min(cands, key=lambda c: c.start)
+        first = cands[0].start
         mentions.append(Mention(
-            kind=kind, text=forms[0], sentence=sentence_index(first.start),
-            proposed=any(c.proposed for c in cands), evaluated=any(c.evaluated for c in cands),
-            long_form=long_form, forms=tuple(forms[1:]), canonical=canonical))
+            kind=kind, text=forms[0], sentence=indices[bisect.bisect_right(starts, first) - 1] if first >= starts[0]
+            else 0, proposed=proposed, evaluated=evaluated, long_form=long_form, forms=tuple(forms[1:]),
+            canonical=canonical))
 
     results = []
     sentences = {s.index: text[s.start:s.end] for s in st.sentences}
