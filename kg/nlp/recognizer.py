@@ -39,9 +39,11 @@ DATASET_SUFFIX = re.compile(r"(?:Bench|-bench|QA|Eval|Arena|[-_]?Dataset|[-_]?Co
 BARE_ACRONYM = re.compile(r"^[A-Z]{2,4}s?$")
 # where a title names its problem: "... for Code Translation", "...: Dataset Development",
 # "Commit Message Generation Models"
-TITLE_TASK = re.compile(r"(?:\b(?:for|towards?|in|on)\s+(?:the\s+|a\s+|an\s+)?|:\s*)(?P<task>(?:[\w'-]+\s+){0,5}?[\w'-]+)"
+TITLE_TASK_TRIGGER = re.compile(r"\b(?:for|towards?|in|on)\s+|:\s*", re.IGNORECASE)
+TITLE_TASK = re.compile(r"(?:the\s+|a\s+|an\s+)?(?P<task>(?:[\w'-]+\s+){0,5}?[\w'-]+)"
                         r"(?=\s*$|\s+(?:via|with|using|by|through|under|from|across|in|models?)\b|\s*[:?])",
                         re.IGNORECASE)
+MEANS_WORDS = (" with ", " via ", " using ", " through ")
 # "... with a Unified Text-to-Text Transformer", "... via Parameterized Max Scale": the means the title names
 TITLE_MEANS = re.compile(r"\b(?P<word>with|via|using|through)\s+(?P<means>[A-Z][^:?]*?)\s*(?=$|[:?]|\s+(?:for|in|on|to)\s)",
                          re.IGNORECASE)
@@ -204,7 +206,9 @@ class Recognizer:
                 kind = "dataset" if re.search(r"\b(?:benchmark|dataset|corpus|suite)s?\b", subtitle, re.I) else None
                 start = title.index(head)
                 out.append(Candidate(start, start + len(head), head, kind, "title-name", proposed=True))
-        for m in TITLE_MEANS.finditer(title):
+        low_title = title.lower()
+        means = TITLE_MEANS.finditer(title) if any(w in low_title for w in MEANS_WORDS) else ()
+        for m in means:
             for part in re.split(r",\s*|\s+and\s+", m.group("means")):
                 part = re.sub(r"^(?:an?|the)\s+", "", part.strip(), flags=re.I)
                 if len(part.split()) < 2 or not is_title_case_run(part) or is_generic(part):
@@ -214,7 +218,10 @@ class Recognizer:
                 start = m.start("means") + m.group("means").index(part)
                 proposed = m.group("word").lower() in ("via", "using") or kind_from_head(part) == "method"
                 out.append(Candidate(start, start + len(part), part, "method", "title-name", proposed=proposed))
-        for phrase_match in TITLE_TASK.finditer(title):
+        for trigger in TITLE_TASK_TRIGGER.finditer(title):
+            phrase_match = TITLE_TASK.match(title, trigger.end())
+            if not phrase_match:
+                continue
             phrase = TITLE_EVALUATIVE.sub("", phrase_match.group("task"))
             tokens = phrase.split()
             if not 2 <= len(tokens) <= 6 or kind_from_head(phrase) != "task" or is_generic(phrase):
