@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 # the higher, the more a candidate is trusted when two overlap
 PRIORITY = {
     "abbrev-long": 90, "abbrev-short": 85, "named": 80, "title-name": 75, "gazetteer": 70, "shape": 60,
-    "titlecase": 50, "task-pattern": 45, "title-phrase": 40,
+    "task-pattern": 45, "title-phrase": 40,
 }
 
 

@@ -156,12 +156,16 @@ class GazetteerMatcher:
         text = text_of(doc)
         strings = doc.vocab.strings
         hits = []
-        for mid, s, e in self.matcher(doc):
-            span = doc[s:e]
-            surface = text[span.start_char:span.end_char]
-            allowed = self.casings.get((strings[mid], surface.lower()))
-            if allowed is None or surface in allowed:
-                hits.append((s, e, span.start_char, span.end_char, strings[mid]))
+        matches = self.matcher(doc)
+        if matches:
+            starts = doc.to_array(IDX).tolist()
+            for mid, s, e in matches:
+                start_char = starts[s]
+                end_char = starts[e - 1] + len(doc[e - 1])
+                surface = text[start_char:end_char]
+                allowed = self.casings.get((strings[mid], surface.lower()))
+                if allowed is None or surface in allowed:
+                    hits.append((s, e, start_char, end_char, strings[mid]))
         hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
         chosen, end = [], -1
         for s, e, start_char, end_char, kind in hits:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Callable, NamedTuple, Sequence
 
 from ..vocab import slugify
 from .abbreviations import Abbreviation
@@ -71,7 +71,6 @@ TASKS_SUCH_AS = re.compile(r"tasks?,?\s+(?:such as|including|like|e\.g\.,?)\s+([
 PHRASE_BEFORE = re.compile(r"(?<![\w'-])((?:[a-z][\w'-]*\s+){0,3}[a-z][\w'-]*)\s+$")
 NAMED_VERBS = ("called", "named", "dubbed", "termed", "coined", "propose", "introduce", "present", "call ", "derive")
 AT_METRIC = re.compile(r"(?<![\w@])[A-Za-z][A-Za-z-]*@[0-9kK]+\b")
-TITLE_CASE_RUN = re.compile(r"[A-Z](?<![\w-][A-Z])[\w'-]*(?:\s+(?:(?:of|for|and|the|to|with|via|on|in)\s+)?[A-Z][\w'-]*)+")
 NOT_A_TITLE_NAME = {"survey", "position", "review", "overview", "tutorial", "introduction", "perspective",
                     "commentary", "editorial", "benchmarking", "rethinking", "revisiting", "towards", "toward",
                     "beyond", "understanding", "evaluating", "analyzing", "exploring", "improving", "learning",
@@ -91,8 +90,7 @@ NOT_ON_DATASET = {"based", "built", "relies", "rely", "relying", "depends", "dep
                   "work", "operate", "operates", "run", "runs", "deployed", "draw", "draws", "building"}
 
 
-@dataclass(frozen=True)
-class Sentence:
+class Sentence(NamedTuple):
     start: int
     end: int
     index: int  # -1 for the title
@@ -124,7 +122,6 @@ class Recognizer:
         cands += [Candidate(s, e, text[s:e], kind, "gazetteer") for s, e, kind in gazetteer_hits]
         cands += self.shape_candidates(text)
         cands += self.title_candidates(text, title_end)
-        cands += self.titlecase_candidates(text, sentences, title_end)
         cands += self.named_candidates(text, title_end)
         cands += self.task_candidates(text, sentences, title_end)
         cands += self.metric_candidates(text, title_end)
@@ -249,28 +246,6 @@ class Recognizer:
                 continue
             start = m.start("name")
             out.append(Candidate(start, start + len(name), name, None, "named", proposed=True))
-        return out
-
-    def titlecase_candidates(self, text: str, sentences: Sequence[Sentence], title_end: int) -> list[Candidate]:
-        """Runs of capitalised words inside abstract sentences: 'Colossal Clean Crawled Corpus'."""
-        out = []
-        starts = {s.start for s in sentences}
-        for m in TITLE_CASE_RUN.finditer(text, title_end):
-            phrase = m.group()
-            start = m.start()
-            first = phrase.split()[0]
-            if first.lower() in SMALL or is_generic(first):
-                # "Although Large Vision-Language Model": the opening word is not part of a name
-                rest = phrase[len(first):].lstrip()
-                start += len(phrase) - len(rest)
-                phrase = rest
-            elif start in starts and len(phrase.split()) < 3:
-                continue  # a capitalised sentence start is no evidence of a name
-            if len(phrase.split()) < 2 or is_generic(phrase):
-                continue
-            kind = kind_from_head(phrase)
-            if kind:
-                out.append(Candidate(start, start + len(phrase), phrase, kind, "titlecase"))
         return out
 
     def metric_candidates(self, text: str, title_end: int) -> list[Candidate]:
