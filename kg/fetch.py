@@ -180,7 +180,8 @@ class Http:
         except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError) as err:  # cut short, ...
             raise AttemptFailed(f"broken answer ({short_reason(str(err))})") from None
         if reply.status in RETRY_STATUS:
-            raise AttemptFailed(f"HTTP {reply.status} {reply.reason}".rstrip(), reply)
+            said = f": {reply.snippet(100)}" if reply.body.strip() and "html" not in reply.content_type else ""
+            raise AttemptFailed(f"HTTP {reply.status} {reply.reason}".rstrip() + said, reply)
         return reply
 
     def request(self, method: str, url: str, *, what: str, **kwargs) -> Reply:
@@ -449,16 +450,16 @@ def fetch_hf_daily(http: Http, api_url: str, date: str, console) -> tuple[list[d
         if reply.status == 404 and not reply.body.lstrip().startswith((b"[", b"{")):
             raise http_error(reply, what, "check --api-url (the API is https://huggingface.co/api/daily_papers)")
         try:
-            data = json.loads(reply.body.decode("utf-8"))
+            data = json.loads(reply.body.decode("utf-8-sig"))
         except (UnicodeDecodeError, ValueError) as err:
             if not reply.ok:
                 raise http_error(reply, what) from None
             raise FetchError(f"{what}: the server sent malformed JSON ({err}). Nothing was written; try again "
                              "later, or check --api-url") from None
+        reason = data.get("error") if isinstance(data, dict) else None
+        if isinstance(reason, str):
+            raise FetchError(f"{what}: the API reports an error (HTTP {reply.status}): {reason}")
         if not reply.ok:
-            reason = data.get("error") if isinstance(data, dict) else None
-            if isinstance(reason, str):
-                raise FetchError(f"{what}: the API reports an error (HTTP {reply.status}): {reason}")
             raise http_error(reply, what)
         if not isinstance(data, list):
             keys = f" with keys {', '.join(sorted(map(str, data))[:6])}" if isinstance(data, dict) else ""

@@ -152,8 +152,8 @@ class Pusher:
         for n, part in enumerate(graph_chunks(self.triples(graph), self.chunk)):
             method = "PUT" if n == 0 else "POST"  # PUT replaces the remote graph, POST adds to it
             what = f"{method} {name}" + (f" (part {n + 1})" if n else "")
-            reply = http.request(method, url, what=what, params=params, data=serialize(part, format=RdfFormat.N_TRIPLES),
-                                 headers={"Content-Type": NTRIPLES})
+            body = serialize(part, format=RdfFormat.N_TRIPLES)
+            reply = http.request(method, url, what=what, params=params, data=body, headers={"Content-Type": NTRIPLES})
             if not reply.ok:
                 raise refusal(reply, what, self.endpoint, self.auth is not None or bool(self.headers))
             sent += len(part)

@@ -123,33 +123,37 @@ class ClaimScorer:
         openers = self._openers
         return [i for i, t in enumerate(tokens) if t in openers]
 
-    def score(self, tokens: Sequence, hits: Sequence[int] | None = None) -> tuple[int, set[str]]:
-        """(points, ids of the cues that fired) for one sentence given as token keys; `hits`: the positions of
-        the tokens that can open a cue, when already known. Later steps are looked for only after an opener."""
+    def score(self, tokens: Sequence, hits: Sequence[int] | None = None, lo: int = 0,
+              hi: int | None = None) -> tuple[int, set[str]]:
+        """(points, ids of the cues that fired) for the sentence tokens[lo:hi] (token keys); `hits`: positions
+        in `tokens` of the tokens that can open a cue, when already known. Later steps are looked for only
+        after an opener, and never past the sentence."""
+        hi = len(tokens) if hi is None else hi
         if hits is None:
-            hits = self.cue_tokens(list(tokens))
+            hits = [lo + i for i in self.cue_tokens(list(tokens[lo:hi]))]
         score, fired = 0, set()
         first = self._first
-        openings = [(ci, 0) for ci in self.at_start if tokens and self.starts_step(self.steps[ci][0], tokens[0])]
+        openings = [(ci, lo) for ci in self.at_start if hi > lo and self.starts_step(self.steps[ci][0], tokens[lo])]
         openings += [(ci, pos) for pos in hits for ci in first[tokens[pos]]]
         for ci, pos in openings:
             cue = self.cues[ci]
-            if cue.id not in fired and (self.immediate[ci] or self.fires_from(ci, tokens, pos)):
+            if cue.id not in fired and (self.immediate[ci] or self.fires_from(ci, tokens, pos, lo, hi)):
                 score += cue.weight
                 fired.add(cue.id)
         return score, fired
 
-    def fires_from(self, ci: int, tokens: Sequence, pos: int) -> bool:
-        """Does cue `ci` occur starting at `pos`: each step within its gap after the previous one?"""
+    def fires_from(self, ci: int, tokens: Sequence, pos: int, lo: int, hi: int) -> bool:
+        """Does cue `ci` occur starting at `pos` (within tokens[lo:hi]): each step within its gap after the
+        previous one?"""
         steps = self.steps[ci]
         before = self.before[ci]
-        if before and not any(t in before for t in tokens[max(0, pos - 1 - self.cues[ci].before_gap):pos]):
+        if before and not any(t in before for t in tokens[max(lo, pos - 1 - self.cues[ci].before_gap):pos]):
             return False
         frontier = self.step_ends(steps[0], tokens, pos)
         for step in steps[1:]:
             nxt = []
             for end in frontier:
-                for at in range(end, min(end + step.gap + 1, len(tokens))):
+                for at in range(end, min(end + step.gap + 1, hi)):
                     if self.starts_step(step, tokens[at]):
                         nxt.extend(self.step_ends(step, tokens, at))
             if not nxt:

@@ -249,29 +249,29 @@ class ClaimComponent:
     def __call__(self, doc: Doc) -> Doc:
         st = state(doc)
         abstract = [s for s in st.sentences if s.index >= 0]
+        st.claims = []
         if not abstract:
-            st.claims = []
             return doc
-        table = doc.to_array([IDX, LOWER])
-        starts, lowers = table[:, 0], table[:, 1].tolist()
+        lowers = doc.to_array(LOWER).tolist()
+        bounds = numpy.searchsorted(doc.to_array(IDX), [s.start for s in abstract] + [len(st.text)]).tolist()
         hits = self.scorer.cue_tokens(lowers)
-        bounds = numpy.searchsorted(starts, [b for s in abstract for b in (s.start, s.end)]).tolist()
-        hit_bounds = [bisect.bisect_left(hits, b) for b in bounds]
         with_results = {r.sentence for r in st.results}
         own = [c.start for c in st.entities.mentions if c.proposed]
         text = st.text
-        claims = []
+        h = 0
         for k, s in enumerate(abstract):
-            first, last = bounds[2 * k], bounds[2 * k + 1]
-            tokens = lowers[first:last]
-            sentence_hits = [h - first for h in hits[hit_bounds[2 * k]:hit_bounds[2 * k + 1]]]
-            points, fired = self.scorer.score(tokens, sentence_hits)
+            lo, hi = bounds[k], bounds[k + 1]
+            while h < len(hits) and hits[h] < lo:
+                h += 1
+            first_hit = h
+            while h < len(hits) and hits[h] < hi:
+                h += 1
+            points, fired = self.scorer.score(lowers, hits[first_hit:h], lo, hi)
             total = sentence_points(points, fired, s.index, len(abstract), has_result=s.index in with_results,
                                     about_own_work=any(s.start <= o < s.start + 12 for o in own),
                                     has_link="://" in text[s.start:s.end])
             if total >= CLAIM_THRESHOLD:
-                claims.append(s.index)
-        st.claims = claims
+                st.claims.append(s.index)
         return doc
 
 
