@@ -5,8 +5,8 @@ pyoxigraph cannot cancel a running query, so queries do not run in the server's 
 reopens it when a writer has swapped a new generation in. A worker evaluates a query *and* serialises the result to
 bytes in the requested format, so the time limit covers both and the server never sends a cut-off body: when the
 limit passes, the server kills that worker, answers 503 and a replacement starts in the background. The pool keeps
-`workers` processes and grows to `max_workers` under load, so while some queries run away, a cheap one still finds
-a worker. SELECT results (and CONSTRUCT/DESCRIBE triples) are capped at `max_rows`; the answer says when it was cut.
+`workers` processes and grows to `max_workers` when all have been busy for `grow_after` seconds, so while some
+queries run away, a cheap one still finds a worker (and a burst of short queries does not start processes). SELECT results (and CONSTRUCT/DESCRIBE triples) are capped at `max_rows`; the answer says when it was cut.
 
 Updates run in a worker too (kg.update writes a new generation under the store's write lock), so a runaway update
 is ended the same way and leaves the store as it was. Unless outbound calls are allowed, each worker also drops its
@@ -343,12 +343,13 @@ class Executor:
     """A pool of query worker processes for one store path. Thread-safe; create it in the process that uses it."""
 
     def __init__(self, store: str | Path, *, workers: int | None = None, max_workers: int | None = None,
-                 timeout: float = 30.0, sandbox: bool = True):
+                 timeout: float = 30.0, sandbox: bool = True, grow_after: float = 0.05):
         self.store = Path(store)
         self.workers = max(1, workers or os.cpu_count() or 2)
         self.max_workers = max(self.workers + 2, max_workers or 2 * self.workers + 2)
         self.timeout = timeout
         self.sandbox = sandbox
+        self.grow_after = grow_after
         self._ctx = multiprocessing.get_context("forkserver")
         with contextlib.suppress(Exception):
             self._ctx.set_forkserver_preload(["kg.executor"])
@@ -372,19 +373,22 @@ class Executor:
         return _Worker(proc, parent)
 
     def _acquire(self, deadline: float) -> _Worker:
+        """An idle worker; when all are busy for a while (long queries), a new one up to max_workers."""
+        grow_at = time.monotonic() + self.grow_after
         with self._cond:
             while True:
                 if self._closed:
                     raise ExecutionError("the server is shutting down", 503)
                 if self._idle:
                     return self._idle.pop()
-                if self._count < self.max_workers:
+                now = time.monotonic()
+                if self._count < self.max_workers and (now >= grow_at or self._count < self.workers):
                     self._count += 1
                     break
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
+                if now >= deadline:
                     raise Busy("all query workers are busy; try again in a moment")
-                self._cond.wait(remaining)
+                wait = deadline - now if self._count >= self.max_workers else min(deadline, grow_at) - now
+                self._cond.wait(max(wait, 0.001))
         try:
             return self._spawn()
         except BaseException:

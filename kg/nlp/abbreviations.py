@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+SEPARATOR = re.compile(r"\s*[;,]\s*")
+LAST_WORD = re.compile(r"(\S+)$")
 PAREN = re.compile(r"\(([^()]{1,80})\)")
 WORD = re.compile(r"\S+")
 LEADING_NOISE = re.compile(r"^(?:(?:the|a|an|our|its|their|this|these|we|of|and|or|to|for|with|by|in|on|as|"
@@ -65,7 +67,7 @@ def find_abbreviations(text: str) -> list[Abbreviation]:
     for m in PAREN.finditer(text):
         inner = m.group(1).strip()
         inner_start = m.start(1) + (len(m.group(1)) - len(m.group(1).lstrip()))
-        first = re.split(r"\s*[;,]\s*", inner)[0]
+        first = SEPARATOR.split(inner)[0]
         if is_short_form(first):
             pair = long_before(text, m.start(), first, inner_start)
             if pair:
@@ -109,7 +111,7 @@ def long_before(text: str, paren_start: int, short: str, short_start: int) -> Ab
 def short_before(text: str, paren_start: int, inner: str, inner_start: int) -> Abbreviation | None:
     """'SF (long form)': the word just before the parenthesis is the abbreviation."""
     before = text[:paren_start].rstrip()
-    m = re.search(r"(\S+)$", before)
+    m = LAST_WORD.search(before)
     if not m:
         return None
     short = m.group(1).strip(",;:")

@@ -82,11 +82,14 @@ def is_shape_word(word: str) -> bool:
     return bool(upper and 0 < lower_prefix <= 2)  # a short lower-case prefix before capitals: mT5, kNN, iPhone
 
 
+NAME_PARTS = re.compile(r"[-'^_+]")
+
+
 def is_shape_name(name: str) -> bool:
     """A whole name (maybe hyphen-joined) of which some part has the shape of a coined name."""
     if " " in name or MODEL_SIZE.match(name) or ROMAN.match(name) or UNIT_LIKE.match(name) or LETTER_NUMBER.match(name):
         return False
-    parts = re.split(r"[-'^_+]", name)
+    parts = NAME_PARTS.split(name)
     if any(is_shape_word(p) for p in parts):
         return True
     # a capitalised name with a version number: Llama-2, Phi-3, Pro^2 (not "Table-1", "Top-5")
@@ -115,6 +118,7 @@ SIZE_WORDS = {"base", "large", "small", "tiny", "huge", "mini", "medium", "xl", 
               "plus", "max", "turbo", "instruct", "chat", "coder", "math", "vision", "preview", "flash"}
 
 
+@lru_cache(maxsize=100_000)
 def is_generic(phrase: str) -> bool:
     terms = generic_terms()
     low = phrase.lower().strip()
@@ -128,6 +132,7 @@ def head_word(phrase: str) -> str:
     return parts[-1].strip(".,;:()\"'") if parts else ""
 
 
+@lru_cache(maxsize=100_000)
 def kind_from_head(phrase: str) -> str | None:
     """'dataset', 'metric', 'task' or 'method' from the last word of a phrase; None when it says nothing."""
     head = head_word(phrase)
@@ -148,6 +153,7 @@ def kind_from_head(phrase: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=100_000)
 def is_title_case_run(phrase: str) -> bool:
     """'Colossal Clean Crawled Corpus', 'Item Response Theory': capitalised words (small words allowed inside)."""
     tokens = phrase.split()

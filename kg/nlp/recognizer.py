@@ -63,6 +63,13 @@ AND_OR = re.compile(r"\s+(?:and|or)\s+")
 LEADING_DETERMINER = re.compile(r"^\s*(?:and|or|the|its|their|our)\s+")
 PREPOSITION = re.compile(r"\s+(?:in|on|for|across|with|at|of|from|under|over|between)\s+")
 METRIC_PHRASE = re.compile(r"[\w@./-]+(?: [\w@./-]+)*")
+DATASET_WORD = re.compile(r"\b(?:benchmark|dataset|corpus|suite)s?\b", re.IGNORECASE)
+COMMA_AND = re.compile(r",\s*|\s+and\s+")
+ARTICLE = re.compile(r"^(?:an?|the)\s+", re.IGNORECASE)
+WE_OUR = re.compile(r"\b(?:we|our)\b", re.IGNORECASE)
+CLAUSE_BREAK = re.compile(r"\s+(?:for|in|on|with|by|from|which|that|to)\s+")
+LEADING_AND_OR = re.compile(r"^\s*(?:and|or)\s+")
+LIST_SEPARATOR = re.compile(r"\s*(?:,\s*(?:and|or)?|and|or|/|&)\s*")
 NOT_METRICS = {"performance", "results", "result", "effectiveness", "capability", "capabilities", "ability", "it",
                "them", "this", "model", "models", "training", "inference", "data", "efficiency", "quality of",
                "the performance", "overall performance", "generalization", "robustness", "speed", "cost", "costs"}
@@ -200,14 +207,14 @@ class Recognizer:
             if not is_name and is_title_case_run(head) and head in text[title_end:]:
                 is_name = head.split()[0].lower() not in NOT_A_TITLE_NAME
             if is_name:
-                kind = "dataset" if re.search(r"\b(?:benchmark|dataset|corpus|suite)s?\b", subtitle, re.I) else None
+                kind = "dataset" if DATASET_WORD.search(subtitle) else None
                 start = title.index(head)
                 out.append(Candidate(start, start + len(head), head, kind, "title-name", proposed=True))
         low_title = title.lower()
         means = TITLE_MEANS.finditer(title) if any(w in low_title for w in MEANS_WORDS) else ()
         for m in means:
-            for part in re.split(r",\s*|\s+and\s+", m.group("means")):
-                part = re.sub(r"^(?:an?|the)\s+", "", part.strip(), flags=re.I)
+            for part in COMMA_AND.split(m.group("means")):
+                part = ARTICLE.sub("", part.strip())
                 if len(part.split()) < 2 or not is_title_case_run(part) or is_generic(part):
                     continue
                 if kind_from_head(part) in ("task", "dataset", "metric") or self.gazetteer_kind(slugify(part)):
@@ -239,8 +246,7 @@ class Recognizer:
         matches = (NAMED.match(text, pos) for verb in NAMED_VERBS for pos in word_positions(low, verb, title_end))
         for m in filter(None, matches):
             verb, name = m.group("verb").lower(), m.group("name").rstrip(".")
-            if verb in self.proposal_verbs and not re.search(r"\b(?:we|our)\b", text[max(0, m.start() - 60):m.start()],
-                                                            re.I):
+            if verb in self.proposal_verbs and not WE_OUR.search(text, max(0, m.start() - 60), m.start()):
                 continue
             if is_generic(name) or name.split()[0].lower() in SMALL or name.lower() in NOT_A_TITLE_NAME:
                 continue
@@ -296,16 +302,16 @@ class Recognizer:
         # "the problem/task of X", "tasks such as X, Y and Z"
         for m in filter(None, (PROBLEM_OF.match(body, pos) for word in ("problem", "task", "challenge")
                                for pos in word_positions(low, word + " of"))):
-            phrase = trim_task_phrase(re.split(r"\s+(?:for|in|on|with|by|from|which|that|to)\s+", m.group(1))[0],
+            phrase = trim_task_phrase(CLAUSE_BREAK.split(m.group(1))[0],
                                       head_first=True)
             if phrase and not is_generic(phrase) and kind_from_head(phrase) == "task":
                 start = m.start(1) + m.group(1).index(phrase)
                 out.append(Candidate(start, start + len(phrase), phrase, "task", "task-pattern"))
         for m in filter(None, (TASKS_SUCH_AS.match(body, pos) for pos in keywords)):
             offset = m.start(1)
-            for item in re.finditer(r"[^,]+", m.group(1)):
-                phrase = re.sub(r"^\s*(?:and|or)\s+", "", item.group()).strip()
-                phrase = re.split(r"\s+(?:and|or)\s+", phrase)[0] if len(phrase.split()) > 5 else phrase
+            for item in LIST_ITEM.finditer(m.group(1)):
+                phrase = LEADING_AND_OR.sub("", item.group()).strip()
+                phrase = AND_OR.split(phrase)[0] if len(phrase.split()) > 5 else phrase
                 if 0 < len(phrase.split()) <= 5 and not is_generic(phrase) and phrase[:1].islower():
                     start = offset + item.start() + item.group().index(phrase)
                     out.append(Candidate(start, start + len(phrase), phrase, "task", "task-pattern"))
@@ -356,7 +362,7 @@ class Recognizer:
         """In 'X, Y, and Z', names typed only by default take the kind the list's typed members share."""
         groups: list[list[Candidate]] = []
         for c in cands:
-            if groups and re.fullmatch(r"\s*(?:,\s*(?:and|or)?|and|or|/|&)\s*", text[groups[-1][-1].end:c.start]):
+            if groups and LIST_SEPARATOR.fullmatch(text, groups[-1][-1].end, c.start):
                 groups[-1].append(c)
             else:
                 groups.append([c])

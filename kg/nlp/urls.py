@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+HOST = re.compile(r"https?://([^/?#]+)", re.IGNORECASE)
 URL = re.compile(r"(?:https?://|www\.)[^\s<>\"]+", re.IGNORECASE)
 LATEX_ESCAPE = re.compile(r"\\([#_%&~$])")
 LATEX_WRAPPER = re.compile(r"^\\(?:url|href)\{([^}]*)\}.*$")
@@ -25,7 +26,7 @@ def clean_url(raw: str) -> str | None:
             break
     if url.lower().startswith("www."):
         url = "https://" + url
-    host = re.match(r"https?://([^/?#]+)", url, re.IGNORECASE)
+    host = HOST.match(url)
     if not host or "." not in host.group(1):
         return None
     return url
