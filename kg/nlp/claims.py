@@ -115,6 +115,12 @@ class ClaimScorer:
             hit = step.prefix_hit[token] = self.string_of(token).startswith(step.prefixes)
         return hit
 
+    def opens(self, token) -> bool:
+        """Can this token (key) open some cue? Remembered for the scoring that follows."""
+        if token not in self._first:
+            self._first[token] = self.first_steps_of(token)
+        return bool(self._first[token])
+
     def cue_tokens(self, tokens: list) -> list[int]:
         """Positions of the tokens that can open a cue."""
         for tok in set(tokens).difference(self._first):  # tokens met for the first time

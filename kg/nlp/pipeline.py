@@ -245,6 +245,9 @@ class ClaimComponent:
             return [t.lower_ for t in nlp.tokenizer(word)]  # a cue phrase cut as the pipeline cuts text
         strings = nlp.vocab.strings
         self.scorer = ClaimScorer(load_cues(split), key=strings.add, string_of=strings.__getitem__)
+        # a lexeme flag marks the words that can open a cue: spaCy sets it once per distinct word, so finding
+        # the openers of a Doc is one array read instead of a Python loop over its tokens
+        self.opener_flag = nlp.vocab.add_flag(lambda word: self.scorer.opens(strings.add(word.lower())))
 
     def __call__(self, doc: Doc) -> Doc:
         st = state(doc)
@@ -252,9 +255,10 @@ class ClaimComponent:
         st.claims = []
         if not abstract:
             return doc
-        lowers = doc.to_array(LOWER).tolist()
-        bounds = numpy.searchsorted(doc.to_array(IDX), [s.start for s in abstract] + [len(st.text)]).tolist()
-        hits = self.scorer.cue_tokens(lowers)
+        table = doc.to_array([IDX, LOWER, self.opener_flag])
+        lowers = table[:, 1].tolist()
+        bounds = numpy.searchsorted(table[:, 0], [s.start for s in abstract] + [len(st.text)]).tolist()
+        hits = numpy.flatnonzero(table[:, 2]).tolist()
         with_results = {r.sentence for r in st.results}
         own = [c.start for c in st.entities.mentions if c.proposed]
         text = st.text
