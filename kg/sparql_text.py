@@ -30,6 +30,8 @@ _ESCAPE = r"\\."  # PN_LOCAL_ESC outside strings (`ex:a\'b` is a name, not the s
 _MASK = re.compile(f"(?P<s>{_STRINGS})|(?P<i>{_IRI})|(?P<c>{_COMMENT})|(?P<e>{_ESCAPE})", re.S)
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _TOKEN = re.compile(r"[?$]?[\w\-:]+|[{};]")
+_WORD = re.compile(r"[?$]?[\w\-:]+")
+_FROM = re.compile(r"(?<![\w\-:?$.])from(?![\w\-:])", re.I)
 _NAME_CHARS = frozenset("_-.:%")
 
 QUERY_FORMS = {"SELECT": "select", "CONSTRUCT": "construct", "DESCRIBE": "describe", "ASK": "ask"}
@@ -124,15 +126,15 @@ def tokens(code: str) -> list[tuple[str, int, int]]:
     return out
 
 
-def _is_keyword(tok: str) -> bool:
-    return tok[0] not in "?$" and ":" not in tok
+_masked_recent = functools.lru_cache(maxsize=64)(masked)  # the same text is read several times per request
 
 
 @functools.lru_cache(maxsize=4096)
 def operation(text: str) -> str | None:
     """'select', 'construct', 'describe', 'ask' or 'update' from the first keyword after the prologue; None when the
     text starts with something else (it will fail to parse)."""
-    for tok, _, _ in tokens(masked(text)):
+    for m in _WORD.finditer(_masked_recent(text)):
+        tok = m.group().upper()
         if tok in ("BASE", "PREFIX") or tok.endswith(":"):
             continue
         if tok in QUERY_FORMS:
@@ -146,7 +148,7 @@ def operation(text: str) -> str | None:
 @functools.lru_cache(maxsize=4096)
 def names_dataset(text: str) -> bool:
     """Whether a query has its own dataset clause (FROM or FROM NAMED)."""
-    return any(tok == "FROM" for tok, _, _ in tokens(masked(text)) if _is_keyword(tok))
+    return "from" in text.lower() and _FROM.search(_masked_recent(text)) is not None
 
 
 __all__ = ["masked", "unescape_codepoints", "calls_out", "tokens", "operation", "names_dataset", "QUERY_FORMS",

@@ -360,6 +360,8 @@ class Recognizer:
 
     def type_lists(self, text: str, cands: list[Candidate]) -> None:
         """In 'X, Y, and Z', names typed only by default take the kind the list's typed members share."""
+        if not any("default" in c.kind_votes for c in cands):
+            return
         groups: list[list[Candidate]] = []
         for c in cands:
             if groups and LIST_SEPARATOR.fullmatch(text, groups[-1][-1].end, c.start):
@@ -406,7 +408,7 @@ class Recognizer:
                     continue
                 # the first new name within a few words after the authors' proposal verb
                 pending = [v for v in verbs if v <= c.start and follows_closely(text[v:c.start])]
-                if pending and c.source != "gazetteer":
+                if pending and c.source != "gazetteer":  # a name the field knows is used, not introduced
                     c.proposed = True
                     verbs = [v for v in verbs if v not in pending]
         # names derived from a proposed name are proposed too: LLaVE -> LLaVE-7B, ScaleDiff -> ScaleDiff-Math
