@@ -96,7 +96,13 @@ class ClaimScorer:
         # a cue of one plain step fires on its opener alone: no need to look further
         self.immediate = [len(c.steps) == 1 and not c.before and not c.steps[0].phrases for c in self.cues]
         self.anywhere = [ci for ci, cue in enumerate(self.cues) if not cue.at_start]
-        self.at_start = [ci for ci, cue in enumerate(self.cues) if cue.at_start]
+        # cues that must open the sentence, by the key of their first word (their first steps have no prefixes)
+        self.at_start: dict[object, list[int]] = {}
+        for ci, cue in enumerate(self.cues):
+            if cue.at_start:
+                step = self.steps[ci][0]
+                for k in [*step.words, *step.phrases]:
+                    self.at_start.setdefault(k, []).append(ci)
         self._first: dict[object, tuple[int, ...]] = {}  # token key -> cues it can open anywhere in a sentence
         self._openers: set = set()  # keys of the tokens that can open some cue
 
@@ -139,7 +145,7 @@ class ClaimScorer:
             hits = [lo + i for i in self.cue_tokens(list(tokens[lo:hi]))]
         score, fired = 0, set()
         first = self._first
-        openings = [(ci, lo) for ci in self.at_start if hi > lo and self.starts_step(self.steps[ci][0], tokens[lo])]
+        openings = [(ci, lo) for ci in self.at_start.get(tokens[lo], ())] if hi > lo else []
         openings += [(ci, pos) for pos in hits for ci in first[tokens[pos]]]
         for ci, pos in openings:
             cue = self.cues[ci]
