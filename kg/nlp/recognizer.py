@@ -29,6 +29,8 @@ APPOSITION = re.compile(r"\s*(?:\([^()]{1,20}\)\s*)?,\s*(?:a|an|the|our)\s+(?:[\
 NAMED = re.compile(r"(?P<verb>called|named|dubbed|termed|coined|propose|proposes|introduce|introduces|present|presents|"
                    r"call|derive)\s+(?:the\s+)?[`'\"“]*(?P<name>[A-Z][\w^*'+.-]*(?:\s+[A-Z][\w^*'+.-]*){0,5})"
                    r"(?=[`'\"”]*\s*(?:[,;:(.]|--|—|$|\s+(?:which|that|to|for|as|with|in|on|is|are|and)\b))")
+NAMING_STEMS = ("call", "name", "dub", "term", "coin", "entitled")
+PASSIVE_STEMS = ("introduced", "proposed", "presented", "developed", "designed", "constructed", "built", "created")
 AUTHORS = re.compile(r"\b(?:we|our|this (?:paper|work|study))\b")
 # "a novel cross-framework dataset, DLTrans", "our 14B parameter model, PoPilot"
 NEW_BEFORE = re.compile(r"\b(?:new|novel|our)\b[^,;.]{0,60}\b\w+\s*(?:,|:|,?\s*namely,?)\s*$")
@@ -397,14 +399,21 @@ class Recognizer:
                 verbs = sorted(s.start + pos + len(v) for v in present
                                for pos in word_positions(low, v, authors.start())
                                if pos + len(v) == len(low) or not low[pos + len(v)].isalnum())
+            # which kinds of evidence this sentence can hold at all (cheap substring tests, done once)
+            naming = any(w in low for w in NAMING_STEMS)
+            passive = any(w in low for w in PASSIVE_STEMS)
+            new = "new" in low or "novel" in low or "our" in low
             for c in group:
                 if c.proposed:
                     continue
-                window = text[max(s.start, c.start - 70):c.start]
-                if self.named_just_before(window) or slugify(c.text) in title_names \
-                        or PASSIVE_PROPOSAL.match(text, c.end) \
-                        or described_as_new(window):
+                window = text[max(s.start, c.start - 70):c.start] if naming or new else ""
+                if (naming and self.named_just_before(window)) \
+                        or (title_names and slugify(c.text) in title_names) \
+                        or (passive and PASSIVE_PROPOSAL.match(text, c.end)) \
+                        or (new and described_as_new(window)):
                     c.proposed = True
+                    continue
+                if not verbs:
                     continue
                 # the first new name within a few words after the authors' proposal verb
                 pending = [v for v in verbs if v <= c.start and follows_closely(text[v:c.start])]
