@@ -78,6 +78,7 @@ class KeyedStep:
     prefixes: tuple[str, ...]
     gap: int
     prefix_hit: dict  # key -> whether the token starts with one of the prefixes (filled as tokens are met)
+    starts: dict  # key -> whether the step can start at this token (filled as tokens are met)
 
 
 class ClaimScorer:
@@ -90,7 +91,7 @@ class ClaimScorer:
         self.string_of = string_of
         self.steps = [[KeyedStep(frozenset(key(w) for w in step.words),
                                  group_phrases(tuple(key(w) for w in p) for p in step.phrases),
-                                 step.prefixes, step.gap, {})
+                                 step.prefixes, step.gap, {}, {})
                        for step in cue.steps] for cue in self.cues]
         self.before = [frozenset(key(w) for w in cue.before) for cue in self.cues]
         # a cue of one plain step fires on its opener alone: no need to look further
@@ -111,7 +112,10 @@ class ClaimScorer:
         return tuple(ci for ci in self.anywhere if self.starts_step(self.steps[ci][0], token))
 
     def starts_step(self, step: KeyedStep, token) -> bool:
-        return token in step.words or token in step.phrases or self.prefixed(step, token)
+        hit = step.starts.get(token)
+        if hit is None:
+            hit = step.starts[token] = token in step.words or token in step.phrases or self.prefixed(step, token)
+        return hit
 
     def prefixed(self, step: KeyedStep, token) -> bool:
         if not step.prefixes:
@@ -164,9 +168,13 @@ class ClaimScorer:
         frontier = self.step_ends(steps[0], tokens, pos)
         for step in steps[1:]:
             nxt = []
+            starts = step.starts
             for end in frontier:
                 for at in range(end, min(end + step.gap + 1, hi)):
-                    if self.starts_step(step, tokens[at]):
+                    hit = starts.get(tokens[at])
+                    if hit is None:
+                        hit = self.starts_step(step, tokens[at])
+                    if hit:
                         nxt.extend(self.step_ends(step, tokens, at))
             if not nxt:
                 return False
