@@ -206,9 +206,9 @@ def sentence_points(cue_points: int, fired: set[str], index: int, count: int, *,
         score += WEIGHT_OF_LINK
     if has_result:
         score += WEIGHT_OF_RESULT
-    if about_own_work and "contribution" not in fired:
+    if about_own_work and not fired & {"contribution", "contribution-paper"}:
         score += WEIGHT_OF_OWN_NAME
-    if index == 0 and "finding" not in fired:
+    if index == 0 and not fired & {"finding", "finding-paper"}:
         score -= 2  # the first sentence sets the scene
     if count > 3 and index >= count * 0.6:
         score += 1  # findings come late in an abstract
