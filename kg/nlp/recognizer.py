@@ -77,7 +77,7 @@ NOT_METRICS = {"performance", "results", "result", "effectiveness", "capability"
                "the performance", "overall performance", "generalization", "robustness", "speed", "cost", "costs"}
 PROBLEM_OF = re.compile(r"(?:problem|task|challenge)\s+of\s+((?:[\w'-]+\s+){0,4}[\w'-]+)")
 TASKS_SUCH_AS = re.compile(r"tasks?,?\s+(?:such as|including|like|e\.g\.,?)\s+([^.;:()]+)")
-PHRASE_BEFORE = re.compile(r"(?<![\w'-])((?:[a-z][\w'-]*\s+){0,3}[a-z][\w'-]*)\s+$")
+LOWER_WORD = re.compile(r"[a-z][\w'-]*")
 NAMED_VERBS = ("called", "named", "dubbed", "termed", "coined", "propose", "introduce", "present", "call ", "derive")
 AT_METRIC = re.compile(r"(?<![\w@])[A-Za-z][A-Za-z-]*@[0-9kK]+\b")
 NOT_A_TITLE_NAME = {"survey", "position", "review", "overview", "tutorial", "introduction", "perspective",
@@ -294,12 +294,20 @@ class Recognizer:
         keywords = sorted(pos for word in ("task", "problem") for pos in word_positions(low, word))
         # "X task(s)" / "X problem(s)": find the keyword, then read the words before it
         for at in keywords:
-            before = PHRASE_BEFORE.search(body, max(0, at - 60), at)
-            if not before:
-                continue
-            phrase = trim_task_phrase(before.group(1))
+            window = body[max(0, at - 60):at]
+            if not window.endswith((" ", "\n")):
+                continue  # "subtask", "multi-task": the keyword is inside a word
+            words_ = window.split()
+            if at > 60 and not window[0].isspace():
+                words_ = words_[1:]  # the window began inside a word
+            run = []
+            for word in reversed(words_[-4:]):
+                if not LOWER_WORD.fullmatch(word):
+                    break
+                run.append(word)
+            phrase = trim_task_phrase(" ".join(reversed(run)))
             if phrase and not is_generic(phrase) and " " in phrase:  # one word ("adaptation") is too vague
-                start = before.start(1) + before.group(1).rindex(phrase)
+                start = at - len(window) + window.rindex(phrase)
                 out.append(Candidate(start, start + len(phrase), phrase, "task", "task-pattern"))
         # "the problem/task of X", "tasks such as X, Y and Z"
         for m in filter(None, (PROBLEM_OF.match(body, pos) for word in ("problem", "task", "challenge")
