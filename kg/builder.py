@@ -10,7 +10,6 @@ from typing import Callable, Iterable, Sequence
 
 from pyoxigraph import BlankNode, NamedNode, Quad, RdfFormat, parse
 
-from .extract import extract_all
 from .ingest import IngestReport, read_inputs
 from .mapping import paper_quads, shared_quads
 from .paths import ontology_file
@@ -49,12 +48,14 @@ class NothingToBuild(StoreError):
 # -- extraction (optionally in worker processes) ---------------------------------------------------------------
 
 def _extract_chunk(papers: Sequence[Paper]) -> list[Extraction]:
+    from .extract import extract_all
     return list(extract_all(papers))
 
 
 def extract_papers(papers: Sequence[Paper], workers: int = 1, progress: Progress = no_progress,
                    chunk: int = 64) -> list[Extraction]:
     """Extraction records in input order; the same for any number of workers."""
+    from .extract import extract_all  # loads spaCy: only the commands that extract pay for it
     out: list[Extraction] = []
     if workers <= 1 or len(papers) <= chunk:
         for ex in extract_all(papers):
@@ -187,12 +188,7 @@ def add(inputs: Iterable[str | Path], store: str | Path, *, base: str | None = N
             resolved = resolve(extractions, store_priors(reader, minter, graphs))
             for rp, graph in zip(resolved, graphs):
                 writer.replace_graph(graph, paper_quads(rp, minter))  # one transaction per paper
-            forms = store_priors(reader, minter, ()).forms
-            repositories = reader.repositories()
-            writer.clear_graph(ENTITIES_GRAPH)
-            writer.bulk_add(shared_quads(forms, repositories, minter))
-            writer.clear_graph(ONTOLOGY_GRAPH)
-            writer.bulk_add(ontology_quads())
+            refresh_shared(writer, minter)
             report.seconds["map+load"] = time.perf_counter() - t
             report.quads = len(reader)
             writer.commit()
@@ -201,6 +197,18 @@ def add(inputs: Iterable[str | Path], store: str | Path, *, base: str | None = N
             raise
     report.papers = len(ingest.papers)
     return report
+
+
+def refresh_shared(writer: StoreWriter, minter: Minter) -> None:
+    """Recompute what the paper graphs imply: the entities graph (labels from every paper's surface forms,
+    repository descriptions, the activity) and a single copy of the ontology."""
+    reader = writer.reader
+    forms = store_priors(reader, minter, ()).forms
+    repositories = reader.repositories()
+    writer.clear_graph(ENTITIES_GRAPH)
+    writer.bulk_add(shared_quads(forms, repositories, minter))
+    writer.clear_graph(ONTOLOGY_GRAPH)
+    writer.bulk_add(ontology_quads())
 
 
 RDF_EXTENSIONS = {".ttl": RdfFormat.TURTLE, ".nt": RdfFormat.N_TRIPLES, ".nq": RdfFormat.N_QUADS,
@@ -232,6 +240,10 @@ def load(files: Iterable[str | Path], store: str | Path, *, graph: str | None = 
                 except (SyntaxError, ValueError) as err:
                     raise StoreError(f"{f}: not valid {fmt.name}: {err}") from None
                 progress("load", n, len(files))
+            base = store_base(writer.reader)
+            if base:
+                # paperkg graphs came in (shards of `kg extract`, say): one set of labels and one ontology
+                refresh_shared(writer, Minter(base))
             count = len(writer.reader)
             writer.commit()
         except BaseException:

@@ -166,7 +166,8 @@ def make_paper(name: str, line: int, title: str, abstract: str, *, ident: str | 
     if problems:
         return problems
     found = arxiv_id(ident, url)
-    identifiers = tuple(dict.fromkeys(x for x in (found, str(ident).strip() if ident else None) if x))
+    # the arXiv id when there is one (not also the URL it came from), else the record's own id
+    identifiers = (found,) if found else ((str(ident).strip(),) if ident and str(ident).strip() else ())
     paper = Paper(
         id=found.replace("/", "_") if found else title_hash(title),
         title=title, abstract=abstract, source=name, line=line, identifiers=identifiers,
@@ -318,7 +319,7 @@ def atom_entry(entry: ET.Element, name: str, line: int) -> Iterator[Paper | Prob
                       if link.get("rel", "alternate") == "alternate" and link.get("href")), None)
     authors = ["".join(a.itertext()) for a in entry.findall(f"{ATOM}author/{ATOM}name")]
     title = text_of("title")
-    if not title and ident.rstrip("/").endswith("api/errors"):
+    if "/api/errors" in ident:  # arXiv answers a bad query with an entry titled "Error"
         yield Problem(name, line, f"the feed reports an error: {clean_text(text_of('summary'))[0]}")
         return
     yield from emit(make_paper(name, line, title, text_of("summary"), ident=ident, url=alternate or ident,

@@ -174,3 +174,23 @@ def test_cli_exit_codes_and_messages(tmp_path):
     assert run_kg("build", good, "--store", tmp_path / "store2").returncode == 0
     stats = run_kg("stats", "--store", tmp_path / "store2", "--json")
     assert json.loads(stats.stdout)["papers"] == 1
+
+
+def test_shards_extracted_apart_load_into_one_consistent_graph(tmp_path):
+    lines = SAMPLE.read_text().splitlines()
+    (tmp_path / "a.txt").write_text("\n".join(lines[:120]) + "\n")
+    (tmp_path / "b.txt").write_text("\n".join(lines[:2] + lines[120:]) + "\n")
+    for part in ("a", "b"):
+        assert run_kg("extract", tmp_path / f"{part}.txt", "-o", tmp_path / f"{part}.nq", "-q").returncode == 0
+    assert run_kg("load", tmp_path / "a.nq", tmp_path / "b.nq", "--store", tmp_path / "store").returncode == 0
+    kg = KGStore.open(tmp_path / "store")
+    twice = kg.select("""SELECT ?e WHERE { GRAPH <https://w3id.org/paperkg/graph/entities> { ?e rdfs:label ?l } }
+                         GROUP BY ?e HAVING (COUNT(?l) > 1)""")
+    assert twice == []  # the entities graph was recomputed from both shards' papers
+    assert len(list(kg.quads("https://w3id.org/paperkg/graph/ontology"))) == len(builder_ontology())
+    assert len(kg.select("SELECT ?p WHERE { ?p a kg:Paper }")) == 119
+
+
+def builder_ontology():
+    from kg.builder import ontology_quads
+    return ontology_quads()

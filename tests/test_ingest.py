@@ -147,3 +147,19 @@ def test_arxiv_ids():
     assert arxiv_id("hep-th/9901001") == "hep-th/9901001"
     assert arxiv_id("https://example.org/papers/2401.12345") is None  # digits on another site are not an arXiv id
     assert arxiv_id(None, "2312.00001") == "2312.00001"
+
+
+def test_arxiv_error_feed_is_reported_not_read_as_a_paper(tmp_path):
+    path = tmp_path / "error.xml"
+    path.write_text('<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><entry>'
+                    '<id>http://arxiv.org/api/errors#incorrect_id_format_for_1234</id><title>Error</title>'
+                    '<summary>incorrect id format for 1234</summary></entry></feed>')
+    got = list(read_file(path))
+    assert not [x for x in got if isinstance(x, Paper)]
+    assert "feed reports an error: incorrect id format" in got[0].reason
+
+
+def test_atom_paper_has_its_arxiv_id_once(tmp_path):
+    path = tmp_path / "feed.xml"
+    path.write_text(ATOM)
+    assert papers_of(path)[0].identifiers == ("2301.00001",)
