@@ -21,7 +21,7 @@ from typing import Iterable, Iterator
 from pyoxigraph import BlankNode, RdfFormat, Triple, serialize
 from requests.auth import HTTPBasicAuth
 
-from .fetch import FetchError, Http, Policy, Reply, UsageError, check_url, public_url
+from .http_client import FetchError, Http, Policy, Reply, UsageError, check_url, public_url
 from .store import KGStore
 
 AUTH_ENV = "KG_PUSH_AUTH"  # read when --auth is not given, so credentials need not appear in the process list

@@ -11,7 +11,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from kg.builder import build
-from kg.fetch import Reply, daily_record, retry_after
+from kg.fetch import daily_record
+from kg.http_client import Reply, retry_after
 from kg.ingest import read_inputs
 from kg.store import KGStore
 
