@@ -6,7 +6,8 @@ reopens it when a writer has swapped a new generation in. A worker evaluates a q
 bytes in the requested format, so the time limit covers both and the server never sends a cut-off body: when the
 limit passes, the server kills that worker, answers 503 and a replacement starts in the background. The pool keeps
 `workers` processes and grows to `max_workers` when all have been busy for `grow_after` seconds, so while some
-queries run away, a cheap one still finds a worker (and a burst of short queries does not start processes). SELECT results (and CONSTRUCT/DESCRIBE triples) are capped at `max_rows`; the answer says when it was cut.
+queries run away, a cheap one still finds a worker (and a burst of short queries does not start processes).
+SELECT results (and CONSTRUCT/DESCRIBE triples) are capped at `max_rows`; the answer says when it was cut.
 
 Updates run in a worker too (kg.update writes a new generation under the store's write lock), so a runaway update
 is ended the same way and leaves the store as it was. Unless outbound calls are allowed, each worker also drops its
@@ -32,6 +33,7 @@ from xml.sax.saxutils import escape, quoteattr
 from pyoxigraph import BlankNode, Literal, NamedNode, QueryBoolean, QuerySolutions, Triple
 
 from .formats import GRAPH, TABULAR, serialize_triples
+from .sparql_text import top_limit
 from .store import KGStore, StoreError, current_generation
 
 log = logging.getLogger(__name__)
@@ -62,7 +64,8 @@ class Busy(ExecutionError):
 @dataclass(frozen=True)
 class QueryJob:
     """One query: text, dataset (None = the store's union default graph and all named graphs), formats by result
-    kind (None = not acceptable to the client), base IRI and row cap."""
+    kind (None = not acceptable to the client), base IRI, row cap, and values for variables (pyoxigraph
+    substitutions, as kg.queries binds gallery parameters). Hashable: it is also the answer cache's key."""
 
     text: str
     default_graphs: tuple[str, ...] | None = None
@@ -73,6 +76,7 @@ class QueryJob:
     ask_format: str | None = "json"
     graph_format: str | None = "turtle"
     max_rows: int | None = None
+    bindings: tuple[tuple[str, object], ...] | None = None  # (variable, pyoxigraph term): values bound, not pasted
 
 
 @dataclass(frozen=True)
@@ -153,7 +157,7 @@ def _tsv_term(t) -> str:
 def serialize_rows(names: list[str], rows: list, fmt: str) -> bytes:
     """SELECT results (lists of terms, None when unbound) in a SPARQL results format."""
     if fmt == "json":
-        bindings = [{n: _json_term(t) for n, t in zip(names, row) if t is not None} for row in rows]
+        bindings = [{n: _json_term(t) for n, t in zip(names, row, strict=True) if t is not None} for row in rows]
         return json.dumps({"head": {"vars": names}, "results": {"bindings": bindings}},
                           ensure_ascii=False, separators=(",", ":")).encode()
     if fmt == "xml":
@@ -162,8 +166,8 @@ def serialize_rows(names: list[str], rows: list, fmt: str) -> bytes:
         out.append("</head><results>")
         for row in rows:
             out.append("<result>")
-            out += [f"<binding name={quoteattr(n)}>{_xml_term(t)}</binding>" for n, t in zip(names, row)
-                    if t is not None]
+            out += [f"<binding name={quoteattr(n)}>{_xml_term(t)}</binding>"
+                    for n, t in zip(names, row, strict=True) if t is not None]
             out.append("</result>")
         out.append("</results></sparql>")
         return "".join(out).encode()
@@ -182,8 +186,8 @@ def serialize_rows(names: list[str], rows: list, fmt: str) -> bytes:
 
 def evaluate(store: KGStore, job: QueryJob) -> tuple[bytes, str, bool]:
     """Run a query and serialise its result: (body, format name, truncated)."""
-    result = store.query(_with_base(job), union=job.union, default_graphs=_list(job.default_graphs),
-                         named_graphs=_list(job.named_graphs))
+    result = store.query(_with_base(job), dict(job.bindings) if job.bindings else None, union=job.union,
+                         default_graphs=_list(job.default_graphs), named_graphs=_list(job.named_graphs))
     cap = job.max_rows
     if isinstance(result, QueryBoolean):
         if job.ask_format is None:
@@ -192,9 +196,10 @@ def evaluate(store: KGStore, job: QueryJob) -> tuple[bytes, str, bool]:
     if isinstance(result, QuerySolutions):
         if job.select_format is None:
             raise ExecutionError("no acceptable format for SELECT results", 406)
-        names = [v.value for v in result.variables]
-        if cap is None:
+        limit = top_limit(job.text)
+        if cap is None or (limit is not None and limit <= cap):  # cannot be cut: pyoxigraph writes it all
             return result.serialize(format=TABULAR[job.select_format][0]), job.select_format, False
+        names = [v.value for v in result.variables]
         rows = [list(r) for r in islice(result, cap + 1)]
         truncated = len(rows) > cap
         return serialize_rows(names, rows[:cap], job.select_format), job.select_format, truncated
@@ -303,7 +308,7 @@ def worker_main(conn, store_path: str, sandbox: bool) -> None:
         except ExecutionError as err:
             reply = ("err", err.status, str(err))
         except SyntaxError as err:
-            msg = _short(err)
+            msg = _short(err, 200)
             reply = ("err", 400, f"syntax error: {_fix_position(msg, job) if kind == 'query' else msg}")
         except StoreError as err:
             busy = "another paperkg command is writing" in str(err)

@@ -11,8 +11,9 @@ The outbound-call check is deliberately conservative. Oxigraph accepts keywords 
 prefixed name. And a `<` inside parentheses may be a less-than rather than the start of an IRI: the masked reading
 can only go wrong from such a place, and only when what it took for an IRI holds `)`, `'` or `#` (what it would take
 to leave the expression or start a string or comment behind the parser's back). When the text has such an IRI inside
-parentheses, the word is also looked for in the raw text from there on. False alarms are possible (a prefix called `service:`);
-missed calls should not be. The query workers also run without network access where the system allows it.
+parentheses, the word is also looked for in the raw text from there on. False alarms are possible (a prefix called
+`service:`); missed calls should not be. The query workers also run without network access where the system allows
+it.
 """
 from __future__ import annotations
 
@@ -151,5 +152,22 @@ def names_dataset(text: str) -> bool:
     return "from" in text.lower() and _FROM.search(_masked_recent(text)) is not None
 
 
-__all__ = ["masked", "unescape_codepoints", "calls_out", "tokens", "operation", "names_dataset", "QUERY_FORMS",
-           "UPDATE_KEYWORDS"]
+_LIMIT = re.compile(r"(?i)(?<![\w\-:?$])limit\s+(\d+)")
+
+
+@functools.lru_cache(maxsize=4096)
+def top_limit(text: str) -> int | None:
+    """The LIMIT of the outermost query (at brace depth 0); None when it has none."""
+    code = _masked_recent(text)
+    if "limit" not in code.lower():
+        return None
+    found = None
+    for m in _LIMIT.finditer(code):
+        head = code[:m.start()]
+        if head.count("{") == head.count("}"):
+            found = int(m.group(1))
+    return found
+
+
+__all__ = ["masked", "unescape_codepoints", "calls_out", "tokens", "operation", "names_dataset", "top_limit",
+           "QUERY_FORMS", "UPDATE_KEYWORDS"]

@@ -13,12 +13,14 @@ protocol asks.
 """
 from __future__ import annotations
 
+import contextlib
+import time
 from pathlib import Path
 
 from pyoxigraph import NamedNode
 
 from .sparql_text import masked, tokens
-from .store import StoreWriter, write_lock
+from .store import StoreError, StoreWriter, write_lock
 
 
 class UpdateError(ValueError):
@@ -110,10 +112,22 @@ def _block_after(op, position: int) -> tuple[int, int]:
     raise UpdateError("unbalanced braces in the update")
 
 
-def apply_update(store: str | Path, update: str, *, base_iri: str | None = None) -> Path:
-    """Run a SPARQL update on a new generation of the store and swap it in. Returns the new generation."""
+def apply_update(store: str | Path, update: str, *, base_iri: str | None = None, lock_wait: float = 10.0) -> Path:
+    """Run a SPARQL update on a new generation of the store and swap it in. Returns the new generation.
+
+    Updates take turns: while another writer holds the store's lock, wait for it (up to `lock_wait` seconds, then
+    StoreError)."""
     path = Path(store)
-    with write_lock(path):
+    with contextlib.ExitStack() as stack:
+        deadline = time.monotonic() + lock_wait
+        while True:
+            try:
+                stack.enter_context(write_lock(path))
+                break
+            except StoreError:
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.02)
         writer = StoreWriter.copy_of_current(path)
         try:
             writer.update(update, base_iri=base_iri)
