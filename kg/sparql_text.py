@@ -146,6 +146,22 @@ def operation(text: str) -> str | None:
     return None
 
 
+MAX_NESTING = 200  # far deeper than any real query; much deeper ones overflow the query engine's parser stack
+_BRACKET = re.compile(r"[(){}\[\]]")
+
+
+def nesting_depth(text: str) -> int:
+    """The deepest nesting of brackets (groups, expressions, lists) outside strings, IRIs and comments."""
+    depth = deepest = 0
+    for m in _BRACKET.finditer(masked(text)):
+        if m.group() in "({[":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
 @functools.lru_cache(maxsize=4096)
 def names_dataset(text: str) -> bool:
     """Whether a query has its own dataset clause (FROM or FROM NAMED)."""

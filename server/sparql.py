@@ -17,7 +17,7 @@ from flask import Blueprint, Response, current_app, request
 from pyoxigraph import NamedNode
 
 from kg.executor import ExecutionError, QueryJob
-from kg.sparql_text import calls_out, names_dataset, operation
+from kg.sparql_text import MAX_NESTING, calls_out, names_dataset, nesting_depth, operation
 from kg.update import UpdateError, with_dataset
 
 from . import SPARQL_PATHS, cors_headers, state, text_response
@@ -147,6 +147,12 @@ def endpoint():
         return text_response(err.status, str(err))
 
 
+def check_nesting(text: str) -> None:
+    depth = nesting_depth(text)
+    if depth > MAX_NESTING:
+        raise ProtocolError(400, f"the query nests brackets {depth} levels deep; the limit is {MAX_NESTING}")
+
+
 def prepare_query(cfg, text: str, params, accept: str | None, environ) -> QueryJob:
     """The job for a query request, after every check that does not need the store (ProtocolError otherwise)."""
     if not text.strip():
@@ -154,6 +160,7 @@ def prepare_query(cfg, text: str, params, accept: str | None, environ) -> QueryJ
     if any(k in UPDATE_DATASET for k, _ in params):
         raise ProtocolError(400, "using-graph-uri / using-named-graph-uri are for updates; a query takes "
                                  "default-graph-uri / named-graph-uri")
+    check_nesting(text)
     form = operation(text)
     if form == "update":
         if not cfg["ALLOW_UPDATE"]:
@@ -209,6 +216,7 @@ def run_update(text: str, params) -> Response:
     if any(k in QUERY_DATASET for k, _ in params):
         raise ProtocolError(400, "default-graph-uri / named-graph-uri are for queries; an update takes "
                                  "using-graph-uri / using-named-graph-uri")
+    check_nesting(text)
     if operation(text) in EXPECTED:
         raise ProtocolError(400, "this is a query: send it as query= or application/sparql-query")
     if not cfg["ALLOW_SERVICE"] and (calls_out(text, "service") or calls_out(text, "load")):
