@@ -32,6 +32,9 @@ from werkzeug.exceptions import HTTPException
 BLUEPRINTS = [
     "server.sparql:bp",
     "server.service:bp",
+    "server.gallery:bp",
+    "server.resources:bp",
+    "server.export:bp",
 ]
 
 DEFAULTS = {
