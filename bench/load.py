@@ -35,6 +35,7 @@ AD_HOC = [
     ("SELECT ?e ?label WHERE {{ ?e rdfs:label ?label FILTER(CONTAINS(LCASE(STR(?label)), \"{word}\")) }} "
      "LIMIT {limit}", "application/sparql-results+xml"),
 ]
+ACCEPT_ANY = "application/sparql-results+json, text/turtle;q=0.9, */*;q=0.1"
 WORDS = ["net", "learning", "bench", "gpt", "image", "transfer", "code", "math", "data", "vision"]
 CLASSES = ["Method", "Dataset", "Task", "Metric"]
 
@@ -44,12 +45,12 @@ def gallery_requests(base: str) -> list[bytes]:
         queries = json.load(r)
     out = []
     for q in queries:
-        out.append(http_get(f"/api/queries/{q['id']}", "application/sparql-results+json"))
+        out.append(http_get(f"/api/queries/{q['id']}", ACCEPT_ANY))
         for p in q.get("parameters", []):
             if p["type"] == "string":
                 for word in WORDS[:3]:
                     out.append(http_get(f"/api/queries/{q['id']}?{urlencode({p['name']: word})}",
-                                        "application/sparql-results+json"))
+                                        ACCEPT_ANY))
     return out
 
 
