@@ -55,8 +55,9 @@ def from_doc(paper: Paper, doc) -> Extraction:
     st = state(doc)
     recognized = st.entities
     text = st.text
-    starts = [s.start for s in st.sentences]
-    indices = [max(s.index, 0) for s in st.sentences]
+    sentences = st.sentences
+    starts = [s.start for s in sentences]
+    first_start = starts[0] if starts else None
 
     groups: dict[str, list[Candidate]] = {}
     for c in recognized.mentions:  # in text order
@@ -68,45 +69,55 @@ def from_doc(paper: Paper, doc) -> Extraction:
             group.append(c)
     mentions = []
     for cands in groups.values():
-        kinds = {c.kind for c in cands}
-        if len(kinds) == 1:
-            kind = cands[0].kind
+        first = cands[0]
+        if len(cands) == 1:
+            kind = first.kind
+            forms = [first.text]
+            long_form, canonical, proposed, evaluated = first.long_form, first.canonical, first.proposed, first.evaluated
         else:
-            votes: dict[str, float] = {}
+            kind = first.kind
+            if any(c.kind != kind for c in cands):  # the mentions disagree: the evidence votes
+                votes: dict[str, float] = {}
+                for c in cands:
+                    votes[c.kind] = votes.get(c.kind, 0) + evidence_weight(c)
+                kind = max(KIND_ORDER, key=lambda k: (votes.get(k, 0), -KIND_ORDER.index(k)))
+            forms = list(dict.fromkeys([c.text for c in cands]))
+            long_form = canonical = None
+            proposed = evaluated = False
             for c in cands:
-                votes[c.kind] = votes.get(c.kind, 0) + evidence_weight(c)
-            kind = max(KIND_ORDER, key=lambda k: (votes.get(k, 0), -KIND_ORDER.index(k)))
-        forms = list(dict.fromkeys(c.text for c in cands))
-        long_form = canonical = None
-        proposed = evaluated = False
-        for c in cands:
-            long_form = long_form or c.long_form
-            canonical = canonical or c.canonical
-            proposed = proposed or c.proposed
-            evaluated = evaluated or c.evaluated
+                long_form = long_form or c.long_form
+                canonical = canonical or c.canonical
+                proposed = proposed or c.proposed
+                evaluated = evaluated or c.evaluated
         if long_form and long_form not in forms:
             forms.insert(0, long_form)
-        first = cands[0].start
+        at = first.start
         mentions.append(Mention(
-            kind=kind, text=forms[0], sentence=indices[bisect.bisect_right(starts, first) - 1] if first >= starts[0]
-            else 0, proposed=proposed, evaluated=evaluated, long_form=long_form, forms=tuple(forms[1:]),
+            kind=kind, text=forms[0],
+            sentence=max(sentences[bisect.bisect_right(starts, at) - 1].index, 0) if at >= first_start else 0,
+            proposed=proposed, evaluated=evaluated, long_form=long_form, forms=tuple(forms[1:]),
             canonical=canonical))
 
     results = []
-    sentences = {s.index: text[s.start:s.end] for s in st.sentences}
-    for r in st.results:
-        results.append(Result(
-            value=r.value, unit=r.unit, sentence=r.sentence, text=sentences[r.sentence],
-            metric=r.metric.long_form or r.metric.text if r.metric else None,
-            datasets=tuple(dict.fromkeys(d.long_form or d.text for d in r.datasets)),
-            method=(r.method.long_form or r.method.text) if r.method else None,
-            improvement=r.improvement))
+    if st.results:
+        by_index = {s.index: s for s in sentences}
+        for r in st.results:
+            s = by_index[r.sentence]
+            results.append(Result(
+                value=r.value, unit=r.unit, sentence=r.sentence, text=text[s.start:s.end],
+                metric=r.metric.long_form or r.metric.text if r.metric else None,
+                datasets=tuple(dict.fromkeys([d.long_form or d.text for d in r.datasets])),
+                method=(r.method.long_form or r.method.text) if r.method else None,
+                improvement=r.improvement))
     claims = []
-    by_index = {x.index: x for x in st.sentences}
-    for index in st.claims:
-        s = by_index[index]
-        about = tuple(dict.fromkeys(c.long_form or c.text for c in recognized.mentions if s.start <= c.start < s.end))
-        claims.append(Claim(sentence=index, text=text[s.start:s.end], about=about))
+    if st.claims:
+        by_index = {x.index: x for x in sentences}
+        found = recognized.mentions
+        for index in st.claims:
+            s = by_index[index]
+            lo, hi = s.start, s.end
+            about = tuple(dict.fromkeys([c.long_form or c.text for c in found if lo <= c.start < hi]))
+            claims.append(Claim(sentence=index, text=text[lo:hi], about=about))
     repositories = list(dict.fromkeys([*st.urls, *paper.repositories]))
     return Extraction(paper=paper, mentions=mentions, abbreviations=dict(recognized.abbreviations),
                       repositories=repositories, results=results, claims=claims)

@@ -5,7 +5,7 @@ Pure functions over plain text, kept apart from the spaCy component so they can 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 SEPARATOR = re.compile(r"\s*[;,]\s*")
 LAST_WORD = re.compile(r"(\S+)$")
@@ -16,8 +16,7 @@ LEADING_NOISE = re.compile(r"^(?:(?:the|a|an|our|its|their|this|these|we|of|and|
 NOT_SHORT_FORMS = {"i", "ii", "iii", "iv", "v", "vi", "a", "b", "c", "d", "e", "e.g", "i.e", "etc", "cf", "resp", "see"}
 
 
-@dataclass(frozen=True)
-class Abbreviation:
+class Abbreviation(NamedTuple):
     short: str
     long: str
     short_start: int  # character offsets in the text given to find_abbreviations
@@ -34,14 +33,38 @@ class Abbreviation:
 
 def is_short_form(candidate: str) -> bool:
     """A plausible abbreviation: 2-12 characters, one or two words, starts alphanumeric, has a capital letter."""
+    if not 2 <= len(candidate) <= 12 or not candidate[0].isalnum():
+        return False
     words = candidate.split()
-    return (2 <= len(candidate) <= 12 and 1 <= len(words) <= 2 and candidate[0].isalnum()
-            and any(c.isupper() for c in candidate) and sum(c.isalpha() for c in candidate) >= 2
+    return (1 <= len(words) <= 2 and any(map(str.isupper, candidate)) and sum(map(str.isalpha, candidate)) >= 2
             and candidate.lower().rstrip(".") not in NOT_SHORT_FORMS)
 
 
 def best_long_form(short: str, long: str) -> str | None:
     """The shortest end of `long` whose characters spell `short` in order, the first at a word start."""
+    if not (short.isascii() and long.isascii()):
+        return best_long_form_any(short, long)
+    low = long.lower()  # (ASCII: the same as lower-casing character by character)
+    s, i = len(short) - 1, len(long) - 1
+    while s >= 0:
+        c = short[s].lower()
+        if not c.isalnum():
+            s -= 1
+            continue
+        i = low.rfind(c, 0, i + 1)
+        if s == 0:
+            while i > 0 and long[i - 1].isalnum():  # the first letter must start a word
+                i = low.rfind(c, 0, i)
+        if i < 0:
+            return None
+        i -= 1
+        s -= 1
+    start = long.rfind(" ", 0, i + 1) + 1
+    return long[start:]
+
+
+def best_long_form_any(short: str, long: str) -> str | None:
+    """best_long_form, character by character (any script)."""
     s, i = len(short) - 1, len(long) - 1
     while s >= 0:
         c = short[s].lower()
@@ -62,62 +85,82 @@ def plural_core(short: str) -> str:
     return short[:-1] if len(short) > 2 and short.endswith("s") and short[-2].isupper() else short
 
 
-def find_abbreviations(text: str) -> list[Abbreviation]:
+def find_abbreviations(text: str, lo: int = 0, hi: int | None = None) -> list[Abbreviation]:
+    """The definitions in text[lo:hi] (one sentence), with offsets in `text`."""
+    if hi is None:
+        hi = len(text)
     found: list[Abbreviation] = []
-    for m in PAREN.finditer(text):
-        inner = m.group(1).strip()
-        inner_start = m.start(1) + (len(m.group(1)) - len(m.group(1).lstrip()))
+    for m in PAREN.finditer(text, lo, hi):
+        group = m.group(1)
+        inner = group.strip()
+        inner_start = m.start(1) + (len(group) - len(group.lstrip()))
         first = SEPARATOR.split(inner)[0]
         if is_short_form(first):
-            pair = long_before(text, m.start(), first, inner_start)
+            pair = long_before(text, m.start(), first, inner_start, lo)
             if pair:
                 found.append(pair)
                 continue
         if len(inner.split()) >= 2:
-            pair = short_before(text, m.start(), inner, inner_start)
+            pair = short_before(text, m.start(), inner, inner_start, lo)
             if pair:
                 found.append(pair)
     return found
 
 
-def long_before(text: str, paren_start: int, short: str, short_start: int) -> Abbreviation | None:
-    """'long form (SF)': look back at most min(|SF| + 5, 2 |SF|) words within the sentence."""
+def long_before(text: str, paren_start: int, short: str, short_start: int, lo: int = 0) -> Abbreviation | None:
+    """'long form (SF)': look back at most min(|SF| + 5, 2 |SF|) words within the sentence (text[lo:])."""
     core = plural_core(short)
-    letters = sum(c.isalnum() for c in core)
+    letters = sum(map(str.isalnum, core))
     max_words = min(letters + 5, letters * 2)
-    before = text[:paren_start].rstrip()
-    cut = max(before.rfind(". "), before.rfind("; "), before.rfind(": "), before.rfind("("), before.rfind(")"))
-    window_start = cut + 1 if cut >= 0 else 0
-    words = list(WORD.finditer(before, window_start))[-max_words:]
-    if not words:
+    end = lo + len(text[lo:paren_start].rstrip())  # the end of what comes before the bracket
+    cut = max(text.rfind(". ", lo, end), text.rfind("; ", lo, end), text.rfind(": ", lo, end),
+              text.rfind("(", lo, end), text.rfind(")", lo, end))
+    window_start = cut + 1 if cut >= 0 else lo
+    span_start = start_of_last_words(text, window_start, end, max_words)
+    if span_start is None:
         return None
-    span_start = words[0].start()
-    candidate = before[span_start:]
+    candidate = text[span_start:end]
     long = best_long_form(core, candidate)
     if not long:
         return None
     long = LEADING_NOISE.sub("", long).strip(" ,;:-\"'")
     if not long or len(long) <= len(short) or long.lower() == short.lower():
         return None
-    if len(long.split()) > max_words or not any(c.isalpha() for c in long):
+    if len(long.split()) > max_words or not any(map(str.isalpha, long)):
         return None
     # the first letters of the short form must be initials of the long form, not letters inside a word
     if core[0].lower() != long[0].lower():
         return None
     long_start = span_start + candidate.rfind(long)
-    return Abbreviation(short=short, long=long, short_start=short_start, long_start=long_start)
+    return Abbreviation(short, long, short_start, long_start)
 
 
-def short_before(text: str, paren_start: int, inner: str, inner_start: int) -> Abbreviation | None:
-    """'SF (long form)': the word just before the parenthesis is the abbreviation."""
-    before = text[:paren_start].rstrip()
-    m = LAST_WORD.search(before)
-    if not m:
+def start_of_last_words(text: str, start: int, end: int, n: int) -> int | None:
+    """Where the last n words (WORD) of text[start:end] begin; None when it has no word. (n <= 0: all of them,
+    as a list's [-n:] would take.)"""
+    seg = text[start:end]
+    parts = seg.rsplit(None, n) if n > 0 else seg.split()
+    if not parts:
         return None
-    short = m.group(1).strip(",;:")
+    if n <= 0 or len(parts) <= n:
+        return start + len(seg) - len(seg.lstrip())
+    q = len(parts[0])  # the words before the last n, then the spaces after them
+    while seg[q].isspace():
+        q += 1
+    return start + q
+
+
+def short_before(text: str, paren_start: int, inner: str, inner_start: int, lo: int = 0) -> Abbreviation | None:
+    """'SF (long form)': the word just before the parenthesis is the abbreviation."""
+    before = text[lo:paren_start].rstrip()
+    last = before.rsplit(None, 1)  # LAST_WORD.search(before): the last word (before has no trailing space)
+    if not last:
+        return None
+    word = last[-1]
+    short = word.strip(",;:")
     if not is_short_form(short) or " " in short or not short.isupper():
         return None
     long = best_long_form(plural_core(short), inner)
     if not long or long != inner or len(inner.split()) > min(len(short) + 5, len(short) * 2):
         return None
-    return Abbreviation(short=short, long=inner, short_start=m.start(1), long_start=inner_start)
+    return Abbreviation(short, inner, lo + len(before) - len(word), inner_start)

@@ -46,22 +46,26 @@ def choose(candidates: list[Candidate]) -> list[Candidate]:
     A defined abbreviation's long form always wins over what lies inside it. The loser's kind votes and flags
     go to the winner, so evidence found for a part ("on the X benchmark" matched only "X") is not lost.
     """
-    ordered = sorted(candidates, key=lambda c: (-(c.source == "abbrev-long"), -(c.end - c.start), -c.priority,
-                                                c.start))
+    priority = PRIORITY
+    # (sorted by the key, then by position in the list as a stable sort keeps them)
+    keyed = [(c.source != "abbrev-long", c.start - c.end, -priority[c.source], c.start, i, c)
+             for i, c in enumerate(candidates)]
+    keyed.sort()
+    ordered = [k[-1] for k in keyed]
     kept: list[Candidate] = []
     starts: list[int] = []  # starts of the kept spans, sorted (they never overlap each other)
     for cand in ordered:
-        i = bisect.bisect_right(starts, cand.start)
-        clash = None
-        for k in kept[max(i - 1, 0):i + 1]:  # only neighbours in text order can overlap
-            if k.overlaps(cand):
-                clash = k
-                break
+        start, end = cand.start, cand.end
+        i = bisect.bisect_right(starts, start)
+        # only neighbours in text order can overlap
+        clash = kept[i - 1] if i and kept[i - 1].start < end and start < kept[i - 1].end else None
+        if clash is None and i < len(kept) and kept[i].start < end and start < kept[i].end:
+            clash = kept[i]
         if clash is None:
             kept.insert(i, cand)
-            starts.insert(i, cand.start)
+            starts.insert(i, start)
             continue
-        if cand.start >= clash.start and cand.end <= clash.end:
+        if start >= clash.start and end <= clash.end:
             # evidence from inside the winner counts for the winner
             if cand.kind and not clash.kind:
                 clash.vote(cand.kind, 2)
@@ -73,11 +77,28 @@ def choose(candidates: list[Candidate]) -> list[Candidate]:
 
 
 CONTEXT_WORD = re.compile(r"[\w'-]+|[(),;:]")
+# the first three words CONTEXT_WORD finds from a position: what it skips, then a word, three times
+_SKIP, _WORD = r"[^\w'\-(),;:]*", r"([\w'-]+|[(),;:])"
+THREE_WORDS = re.compile(rf"(?:{_SKIP}{_WORD}(?:{_SKIP}{_WORD}(?:{_SKIP}{_WORD})?)?)?")
 
 
 def words_before(text: str, start: int, n: int) -> list[str]:
-    return CONTEXT_WORD.findall(text, max(0, start - 80), start)[-n:]
+    """The last n words of the 80 characters before `start`."""
+    window = max(0, start - 80)
+    if n < 10 and start - window > 40:
+        # most often the last 40 characters hold more than n words, and from the second word on CONTEXT_WORD
+        # finds there the same words as in the whole window (the first may be the tail of a longer word)
+        found = CONTEXT_WORD.findall(text, start - 40, start)
+        if len(found) > n:
+            return found[-n:]
+    return CONTEXT_WORD.findall(text, window, start)[-n:]
 
 
 def words_after(text: str, end: int, n: int) -> list[str]:
     return CONTEXT_WORD.findall(text, end, end + 80)[:n]
+
+
+def words_after3(text: str, end: int) -> list[str]:
+    """words_after(text, end, 3), read by one match."""
+    m = THREE_WORDS.match(text, end, end + 80)
+    return [w for w in m.groups() if w is not None]

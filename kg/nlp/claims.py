@@ -5,8 +5,9 @@ achievements with numbers, and loses them for contribution statements ("we propo
 availability statements ("code is available at"). The cues are data (data/claim_cues.jsonl): each is a sequence
 of word steps ("we" then "show|find|..." within a few tokens).
 
-Matching runs on the tokens' lower-case hashes: the tokens that belong to some cue are picked out of a Doc in
-bulk (numpy), so the Python work is proportional to the cue words present, not to the length of the text.
+Matching runs on the tokens' lower-case hashes. In the pipeline (CueIndex) the words that open a cue are found by
+the PhraseMatcher that also finds the gazetteer's names, so the Python work is proportional to the cue words
+present, not to the length of the text; ClaimScorer scores lists of words (tests and tools).
 """
 from __future__ import annotations
 
@@ -201,14 +202,21 @@ def group_phrases(phrases) -> dict:
 def sentence_points(cue_points: int, fired: set[str], index: int, count: int, *, has_result: bool,
                     about_own_work: bool, has_link: bool) -> int:
     """Cue points plus what the sentence's place and neighbours say."""
+    return points_of(cue_points, index, count, has_result, about_own_work, has_link,
+                     bool(fired & {"contribution", "contribution-paper"}), bool(fired & {"finding", "finding-paper"}))
+
+
+def points_of(cue_points: int, index: int, count: int, has_result: bool, about_own_work: bool, has_link: bool,
+              contribution: bool, finding: bool) -> int:
+    """sentence_points, told whether a contribution cue and a finding cue fired."""
     score = cue_points
     if has_link:
         score += WEIGHT_OF_LINK
     if has_result:
         score += WEIGHT_OF_RESULT
-    if about_own_work and not fired & {"contribution", "contribution-paper"}:
+    if about_own_work and not contribution:
         score += WEIGHT_OF_OWN_NAME
-    if index == 0 and not fired & {"finding", "finding-paper"}:
+    if index == 0 and not finding:
         score -= 2  # the first sentence sets the scene
     if count > 3 and index >= count * 0.6:
         score += 1  # findings come late in an abstract
@@ -230,3 +238,176 @@ def is_claim(sentence: str, index: int, count: int, has_result: bool = False, ab
     points, fired = text_scorer().score(split_words(sentence))
     return sentence_points(points, fired, index, count, has_result=has_result, about_own_work=about_own_work,
                            has_link="://" in sentence) >= CLAIM_THRESHOLD
+
+
+class CueIndex:
+    """The cues for a Doc read once by a PhraseMatcher (the gazetteer's: one pass over the tokens serves both).
+
+    The words and phrases that open a cue are phrase patterns; patterns that open the same cues share a match id
+    (a "signature"), so a match says which cues may start at its place. A cue of one step fires on its match alone;
+    longer cues, and cues that need a word before them, are followed on the tokens' lower-case keys from there.
+    Words given by a prefix ("achiev*") become patterns, or members of their later steps, as the vocabulary meets
+    them (`word_met` is called once for each new word), so every key a Doc can hold is classified before it is
+    read. Cues tied to the sentence start are looked up on its first token.
+    """
+
+    def __init__(self, cues: Sequence[Cue], key: Callable[[str], object] = str):
+        self.cues = tuple(cues)
+        ids = [cue.id for cue in self.cues]
+        if len(set(ids)) != len(ids):
+            raise ValueError("claim_cues.jsonl: two cues with the same id")
+        self.key = key
+        self.weights = tuple(cue.weight for cue in self.cues)
+        # the cues whose firing sentence_points reads (by their ids)
+        self.contribution = frozenset(ci for ci, cue in enumerate(self.cues)
+                                      if cue.id in ("contribution", "contribution-paper"))
+        self.finding = frozenset(ci for ci, cue in enumerate(self.cues) if cue.id in ("finding", "finding-paper"))
+        self.anywhere = tuple(ci for ci, cue in enumerate(self.cues) if not cue.at_start)
+        self.prefixes = tuple(sorted({p for cue in self.cues for step in cue.steps for p in step.prefixes}))
+        # steps by cue, with keys: (keys of one-token occurrences, phrases by first key, gap); the first step of
+        # a cue tied to the sentence start counts its prefixes only on a phrase's first word, as reading the
+        # tokens did
+        self.steps = []
+        for cue in self.cues:
+            keyed = []
+            for k, step in enumerate(cue.steps):
+                phrases = group_phrases(tuple(key(w) for w in p) for p in step.phrases)
+                one = {key(w) for w in step.words}
+                if k == 0 and cue.at_start:
+                    one |= {key(p[0]) for p in step.phrases if step.prefixes and p[0].startswith(step.prefixes)}
+                keyed.append((one, phrases, step.gap))
+            self.steps.append(keyed)
+        self.before = [frozenset(key(w) for w in cue.before) for cue in self.cues]
+        self.at_start: dict = {}  # key of a sentence's first token -> cues tied to the start it may open
+        for ci, cue in enumerate(self.cues):
+            if cue.at_start:
+                one, phrases, _ = self.steps[ci][0]
+                for k in [*(key(w) for w in cue.steps[0].words), *phrases]:
+                    self.at_start.setdefault(k, []).append(ci)
+        self.checks = [self.compile(ci) for ci in range(len(self.cues))]
+        self.signatures: dict[tuple, int] = {}  # cues opened -> signature number
+        self.parts: list[tuple] = []  # signature -> (cues that fire at once, (cue, its check) to follow)
+        self.known: set[str] = set()  # words with a prefix of some step, already classified
+        self.written = {w for ci in self.anywhere for w in self.cues[ci].steps[0].words}  # patterns from the start
+        # the steps with prefixes: (prefixes, keys of the step's one-token occurrences) for the later steps,
+        # (cue, prefixes) for the first steps of the cues not tied to the sentence start
+        self.later_prefixed = [(step.prefixes, self.steps[ci][k][0]) for ci, cue in enumerate(self.cues)
+                               for k, step in enumerate(cue.steps) if k and step.prefixes]
+        self.first_prefixed = [(ci, self.cues[ci].steps[0].prefixes) for ci in self.anywhere
+                               if self.cues[ci].steps[0].prefixes]
+
+    def patterns(self) -> list[tuple[int, tuple[str, ...]]]:
+        """(signature, words) of the patterns written out in the cues: the first steps' words and phrases."""
+        out = []
+        for word in sorted(self.written):
+            out.append((self.opens(word), (word,)))
+        phrases = {p for ci in self.anywhere for p in self.cues[ci].steps[0].phrases}
+        for phrase in sorted(phrases):
+            opened = tuple(ci for ci in self.anywhere if phrase in self.cues[ci].steps[0].phrases)
+            out.append((self.signature(opened), phrase))
+        return out
+
+    def word_met(self, word: str) -> int | None:
+        """Classify a word (lower case) the vocabulary meets for the first time: a word that a prefix makes part
+        of a later step joins that step; the signature when a prefix makes it open a cue (it is then to become
+        a pattern), else None."""
+        if not word.startswith(self.prefixes) or word in self.known:
+            return None
+        self.known.add(word)
+        key = None
+        for prefixes, one in self.later_prefixed:
+            if word.startswith(prefixes):
+                if key is None:
+                    key = self.key(word)
+                one.add(key)
+        if word in self.written:
+            return None
+        opened = tuple(ci for ci, prefixes in self.first_prefixed if word.startswith(prefixes))
+        return self.signature(opened) if opened else None
+
+    def opens(self, word: str) -> int | None:
+        opened = []
+        for ci in self.anywhere:
+            step = self.cues[ci].steps[0]
+            if word in step.words or (step.prefixes and word.startswith(step.prefixes)):
+                opened.append(ci)
+        return self.signature(tuple(opened)) if opened else None
+
+    def signature(self, opened: tuple) -> int:
+        sig = self.signatures.get(opened)
+        if sig is None:
+            sig = self.signatures[opened] = len(self.parts)
+            cues = self.cues
+            at_once = tuple(ci for ci in opened if len(cues[ci].steps) == 1 and not cues[ci].before)
+            self.parts.append((at_once, tuple((ci, self.checks[ci]) for ci in opened if ci not in at_once)))
+        return sig
+
+    def compile(self, ci: int) -> Callable[[list, int, int, int, int], bool]:
+        """check(keys, pos, end, lo, hi): does cue `ci` fire from its first step found at tokens [pos, end)?
+        The common shapes (one or two steps of single words) get a check of their own; the others `fires`."""
+        steps, before, cue = self.steps[ci], self.before[ci], self.cues[ci]
+        if len(steps) > 2 or (len(steps) == 2 and steps[1][1]):
+            return lambda keys, pos, end, lo, hi: self.fires(ci, keys, pos, [end], lo, hi)
+        reach = before_gap = 0
+        one: set = set()
+        if len(steps) == 2:
+            one, _, gap = steps[1]
+            reach = gap + 1
+        if before:
+            before_gap = cue.before_gap + 1
+        # (the windows are clipped to the sentence with conditional expressions: cheaper than calling min/max)
+        if not before:
+            def check(keys, pos, end, lo, hi):
+                stop = end + reach
+                return not one.isdisjoint(keys[end:stop if stop < hi else hi])
+        elif len(steps) == 1:
+            def check(keys, pos, end, lo, hi):
+                start = pos - before_gap
+                return not before.isdisjoint(keys[start if start > lo else lo:pos])
+        else:
+            def check(keys, pos, end, lo, hi):
+                start, stop = pos - before_gap, end + reach
+                return not before.isdisjoint(keys[start if start > lo else lo:pos]) and \
+                    not one.isdisjoint(keys[end:stop if stop < hi else hi])
+        return check
+
+    def fires(self, ci: int, keys: list, pos: int, ends: list[int], lo: int, hi: int) -> bool:
+        """Does cue `ci`, its first step found at token `pos` and ending at `ends`, occur in the sentence of
+        tokens [lo, hi) (keys: the Doc's tokens' lower-case keys)? Each step must start within its gap after the
+        previous one ends; a phrase may run past the sentence end, as when reading the tokens."""
+        before = self.before[ci]
+        if before and before.isdisjoint(keys[max(lo, pos - 1 - self.cues[ci].before_gap):pos]):
+            return False
+        frontier = ends
+        steps = self.steps[ci]
+        last = len(steps) - 1
+        for k in range(1, last + 1):
+            one, phrases, gap = steps[k]
+            if k == last and not phrases:  # the last step, of single words: is one of them in reach?
+                for end in frontier:
+                    if not one.isdisjoint(keys[end:min(end + gap + 1, hi)]):
+                        return True
+                return False
+            nxt = []
+            for end in frontier:
+                for at in range(end, min(end + gap + 1, hi)):
+                    token = keys[at]
+                    if token in one:
+                        nxt.append(at + 1)
+                    if token in phrases:
+                        for phrase in phrases[token]:
+                            if tuple(keys[at:at + len(phrase)]) == phrase:
+                                nxt.append(at + len(phrase))
+            if not nxt:
+                return False
+            frontier = nxt
+        return True
+
+    def at_start_ends(self, ci: int, keys: list, lo: int) -> list[int]:
+        one, phrases, _ = self.steps[ci][0]
+        token = keys[lo]
+        ends = [lo + 1] if token in one else []
+        for phrase in phrases.get(token, ()):
+            if tuple(keys[lo:lo + len(phrase)]) == phrase:
+                ends.append(lo + len(phrase))
+        return ends

@@ -10,15 +10,21 @@ Components (in order) and what each leaves in the Doc's state, `doc._.kg` (a Doc
   kg_claims         .claims         indices of claim sentences
 (The state lives in Doc.user_data: reading a plain attribute is several times cheaper than a Doc extension.)
 No model is loaded: everything works offline with spacy.blank("en").
+
+Speed: the gazetteer's PhraseMatcher also finds the words that open the claim cues, and reads the tokens' offsets
+and lower-case keys once for both; the components that read text share its lower case (lowered()); each
+component has a `pipe` that takes the Docs of nlp.pipe in small batches (BATCH).
 """
 from __future__ import annotations
 
 import bisect
 import re
 import threading
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import islice
+from typing import NamedTuple
 
-import numpy
 import spacy
 from spacy.attrs import IDX, LOWER
 from spacy.language import Language
@@ -26,24 +32,32 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from ..vocab import slugify
-from .abbreviations import Abbreviation, find_abbreviations
+from .abbreviations import find_abbreviations
 from .candidates import Candidate
-from .claims import CLAIM_THRESHOLD, ClaimScorer, load_cues, sentence_points
+from .claims import CLAIM_THRESHOLD, CueIndex, load_cues, points_of
 from .recognizer import Recognizer, Sentence
 from .resources import gazetteer
 from .results import find_numbers
 from .urls import find_urls
 
+
 @dataclass(slots=True)
 class DocState:
+    # (a field a component has not filled reads as an empty tuple: nothing is built for it in advance)
     text: str = ""
-    sentences: list = field(default_factory=list)
-    abbreviations: list = field(default_factory=list)
-    urls: list = field(default_factory=list)
-    gazetteer: list = field(default_factory=list)
+    sentences: Sequence = ()
+    abbreviations: Sequence = ()
+    urls: Sequence = ()
+    gazetteer: Sequence = ()
     entities: object = None
-    results: list = field(default_factory=list)
-    claims: list = field(default_factory=list)
+    results: Sequence = ()
+    claims: Sequence = ()
+    # the matches of the PhraseMatcher's other patterns, flat: match id, start, end, match id, start, end, ...
+    # (plain numbers, which the garbage collector does not track, rather than a tuple per match)
+    matches: Sequence = ()
+    token_table: object = None  # the tokens' character offsets and lower-case keys (numpy), when there are matches
+    low: str | None = None  # text.lower(), computed once (lowered())
+    aligned: str | None = None  # the same when it slices like the text, else None (lowered())
 
 
 def state(doc: Doc) -> DocState:
@@ -51,6 +65,38 @@ def state(doc: Doc) -> DocState:
     if st is None:
         st = doc.user_data["kg"] = DocState(text=doc.text)
     return st
+
+
+def lowered(st: DocState) -> str:
+    """The text in lower case, computed once per Doc. `st.aligned` is it too when its offsets are the text's:
+    lower() keeps every character in place except U+0130 (it becomes two characters) and a capital sigma (its
+    lower case depends on the letter after it), so the lower case of a slice is then the slice of the lower case."""
+    if st.low is None:
+        text = st.text
+        st.low = low = text.lower()
+        st.aligned = low if len(low) == len(text) and (text.isascii() or "\u03a3" not in text) else None
+    return st.low
+
+
+# Each component takes the Docs of a batch in turn before handing them on (spaCy's nlp.pipe calls `pipe`): its
+# code and data stay in the processor's caches, which makes the whole run faster than passing each Doc through
+# all components before the next. Batches are small, so the batch's Docs stay in the caches too.
+BATCH = 16
+
+
+def batched(component):
+    """A `pipe` method for a component: the Docs in batches of at most BATCH (or the batch_size asked for)."""
+    def pipe(docs, batch_size: int = BATCH):
+        docs = iter(docs)
+        size = max(1, min(batch_size, BATCH))
+        while True:
+            batch = list(islice(docs, size))
+            if not batch:
+                return
+            for i, doc in enumerate(batch):
+                batch[i] = component(doc)
+            yield from batch
+    return pipe
 
 
 if not Doc.has_extension("kg"):
@@ -73,27 +119,38 @@ def make_sentences(nlp: Language, name: str):
 def split_sentences(doc: Doc) -> Doc:
     """Sentence boundaries after '.', '!' or '?' followed by a capital, digit or opening quote, except after
     abbreviations ("e.g.", "et al.", "Fig."); the first line is the title. Works on the text alone."""
-    text = text_of(doc)
+    st = state(doc)
+    text = st.text
+    lowered(st)
     title_end = text.find("\n")
     cuts = [0]
     if title_end >= 0:
         abstract = SPACE_AFTER.match(text, title_end).end()
         if abstract < len(text):
             cuts.append(abstract)
-    cuts.extend(m.end() for m in BOUNDARY.finditer(text, max(title_end, 0)))
-    cuts = sorted(set(cuts))
+    # (the cuts come in increasing order: the abstract starts after the title's line break and the spaces after
+    # it, where no sentence end can be)
+    cuts.extend([m.end() for m in BOUNDARY.finditer(text, max(title_end, 0))])
+    cuts.append(len(text))
     sentences: list[Sentence] = []
-    first_index = -1 if title_end >= 0 else 0
-    for k, cut in enumerate(cuts):
-        end = cuts[k + 1] if k + 1 < len(cuts) else len(text)
-        piece = text[cut:end].rstrip()
-        if piece:
-            sentences.append(Sentence(cut, cut + len(piece), first_index + k))
-    state(doc).sentences = sentences
+    index = -1 if title_end >= 0 else 0
+    for k in range(len(cuts) - 1):
+        cut = cuts[k]
+        size = len(text[cut:cuts[k + 1]].rstrip())
+        if size:
+            sentences.append(new_sentence(Sentence, (cut, cut + size, index)))
+        index += 1
+    st.sentences = sentences
     return doc
 
 
+new_sentence = tuple.__new__  # Sentence(start, end, index) without the Python-level __new__ of a NamedTuple
+split_sentences.pipe = batched(split_sentences)
+
+
 DIGIT = re.compile(r"\d")
+DIGIT_BYTES = bytes.maketrans(b"0123456789" + bytes(b for b in range(256) if not 48 <= b <= 57),
+                              b"0" * 10 + b"." * 246)
 BOUNDARY = re.compile(r"[.!?](?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bet al\.)(?<!\bvs\.)(?<!\bcf\.)(?<!\bFig\.)(?<!\bEq\.)"
                       r"(?<!\bNo\.)(?<!\bapprox\.)(?<!\bresp\.)(?<!\bSec\.)(?<!\bTab\.)(?<![A-Z]\.[A-Z]\.)"
                       r"(?<!\s[A-Z]\.)(?=\s+[A-Z0-9\"'“‘(\[])\s*")
@@ -103,24 +160,32 @@ SPACE_AFTER = re.compile(r"\s*")
 @Language.factory("kg_abbreviations")
 def make_abbreviations(nlp: Language, name: str):
     def component(doc: Doc) -> Doc:
+        st = state(doc)
         found = []
-        text = text_of(doc)
-        if "(" in text:
-            for s in state(doc).sentences:
-                if "(" in text[s.start:s.end]:
-                    for a in find_abbreviations(text[s.start:s.end]):
-                        found.append(Abbreviation(a.short, a.long, a.short_start + s.start, a.long_start + s.start))
-        state(doc).abbreviations = found
+        text = st.text
+        paren = text.find("(")
+        if paren >= 0:
+            for s in st.sentences:
+                if s.end > paren and text.find("(", s.start, s.end) >= 0:
+                    found += find_abbreviations(text, s.start, s.end)
+        st.abbreviations = found
         return doc
+    component.pipe = batched(component)
     return component
 
 
 @Language.factory("kg_urls")
 def make_urls(nlp: Language, name: str):
     def component(doc: Doc) -> Doc:
-        text = text_of(doc)
-        state(doc).urls = [url for _, _, url in find_urls(text)] if ("://" in text or "www." in text) else []
+        st = state(doc)
+        text = st.text
+        if "://" in text or "www." in text:
+            lowered(st)
+            st.urls = [url for _, _, url in find_urls(text, st.aligned)]
+        else:
+            st.urls = []
         return doc
+    component.pipe = batched(component)
     return component
 
 
@@ -151,28 +216,43 @@ class GazetteerMatcher:
                         allowed.add(form.title())  # "WILDS" is also written "Wilds"
         for kind, forms in sorted(by_kind.items()):
             self.matcher.add(kind, list(nlp.tokenizer.pipe(sorted(forms))))
+        self.kind_of_id = {nlp.vocab.strings.add(kind): kind for kind in by_kind}
+        self.before_matching: list = []  # callables run before each Doc is matched (patterns added lazily)
+        self.pipe = batched(self)
 
     def __call__(self, doc: Doc) -> Doc:
-        text = text_of(doc)
-        strings = doc.vocab.strings
+        st = state(doc)
+        for prepare in self.before_matching:
+            prepare()
         hits = []
+        others = []  # the matches of the other components' patterns (claim cues)
         matches = self.matcher(doc)
         if matches:
-            starts = doc.to_array(IDX).tolist()
-            for mid, s, e in matches:
-                start_char = starts[s]
-                end_char = starts[e - 1] + len(doc[e - 1])
+            st.token_table = table = doc.to_array(TOKEN_COLUMNS)  # (the claims read the keys)
+            starts = table[:, 0]
+            text = st.text
+            kind_of_id = self.kind_of_id
+            for match in matches:
+                mid, s, e = match
+                kind = kind_of_id.get(mid)
+                if kind is None:
+                    others += match
+                    continue
+                start_char = starts.item(s)
+                end_char = starts.item(e - 1) + len(doc[e - 1])
                 surface = text[start_char:end_char]
-                allowed = self.casings.get((strings[mid], surface.lower()))
+                allowed = self.casings.get((kind, surface.lower()))
                 if allowed is None or surface in allowed:
-                    hits.append((s, e, start_char, end_char, strings[mid]))
-        hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+                    hits.append((s, e, start_char, end_char, kind))
+        if len(hits) > 1:
+            hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
         chosen, end = [], -1
         for s, e, start_char, end_char, kind in hits:
             if s >= end:
                 chosen.append((start_char, end_char, kind))
                 end = e
-        state(doc).gazetteer = chosen
+        st.gazetteer = chosen
+        st.matches = others
         return doc
 
 
@@ -188,15 +268,15 @@ class EntityComponent:
         kinds = gazetteer_component.kind_of if gazetteer_component else {}
         labels = gazetteer_component.canonical if gazetteer_component else {}
         self.recognize = Recognizer(kinds.get, labels.get)
+        self.pipe = batched(self)
 
     def __call__(self, doc: Doc) -> Doc:
         st = state(doc)
-        st.entities = self.recognize(st.text, st.sentences, st.gazetteer, st.abbreviations)
+        st.entities = self.recognize(st.text, st.sentences, st.gazetteer, st.abbreviations, lowered(st))
         return doc
 
 
-@dataclass(frozen=True)
-class FoundResult:
+class FoundResult(NamedTuple):
     value: str
     unit: str
     sentence: int
@@ -213,9 +293,25 @@ def make_results(nlp: Language, name: str):
         mentions = st.entities.mentions
         found = []
         text = st.text
+        # the next digit in the text, looked for from the first sentence that needs it: in an ASCII text with
+        # bytes.find on a copy where each digit is "0" (faster than the regex engine), else with DIGIT
+        digits = text.encode("ascii").translate(DIGIT_BYTES) if text.isascii() else None
+        digit = None
         for s in st.sentences:
-            if s.index < 0 or not DIGIT.search(text, s.start, s.end):
+            if s.index < 0:
                 continue
+            if digit is None or digit < s.start:
+                if digits is not None:
+                    digit = digits.find(b"0", s.start)
+                    if digit < 0:
+                        break  # no digit further on
+                else:
+                    m = DIGIT.search(text, s.start)
+                    if m is None:
+                        break  # no digit further on
+                    digit = m.start()
+            if digit >= s.end:
+                continue  # none in this sentence
             inside = [c for c in mentions if s.start <= c.start < s.end]
             metrics = [c for c in inside if c.kind == "metric"]
             sentence = text[s.start:s.end]
@@ -228,6 +324,7 @@ def make_results(nlp: Language, name: str):
                 found.append(FoundResult(hit.value, hit.unit, s.index, hit.improvement, metric, datasets, method))
         st.results = found
         return doc
+    component.pipe = batched(component)
     return component
 
 
@@ -238,47 +335,114 @@ def distance(c: Candidate, pos: int) -> int:
 
 @Language.factory("kg_claims")
 class ClaimComponent:
-    """Marks the abstract's sentences that state findings (claims.py), reading cue words off the token hashes."""
+    """Marks the abstract's sentences that state findings (claims.py). The words that open a cue are phrase
+    patterns of the gazetteer's PhraseMatcher (one pass over the tokens finds both), or of a matcher of its own."""
 
     def __init__(self, nlp: Language, name: str):
         def split(word: str) -> list[str]:
             return [t.lower_ for t in nlp.tokenizer(word)]  # a cue phrase cut as the pipeline cuts text
         strings = nlp.vocab.strings
-        self.scorer = ClaimScorer(load_cues(split), key=strings.add, string_of=strings.__getitem__)
-        # a lexeme flag marks the words that can open a cue: spaCy sets it once per distinct word, so finding
-        # the openers of a Doc is one array read instead of a Python loop over its tokens
-        self.opener_flag = nlp.vocab.add_flag(lambda word: self.scorer.opens(strings.add(word.lower())))
+        self.index = CueIndex(load_cues(split), key=strings.add)
+        gazetteer_component = nlp.get_pipe("kg_gazetteer") if "kg_gazetteer" in nlp.pipe_names else None
+        self.own_matcher = gazetteer_component is None
+        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER") if self.own_matcher else gazetteer_component.matcher
+        self.signature_of_id: dict[int, int] = {}  # match id -> signature in self.index
+        self.pending: list[tuple[int, str]] = []  # words met by the vocabulary that a prefix makes open a cue
+        for sig, words in self.index.patterns():
+            self.add_pattern(sig, [strings.add(w) for w in words])
+        # a lexeme flag is the vocabulary's hook on new words: spaCy calls its getter once per distinct word (and
+        # at once for the words already known), which is when a word that only a prefix makes a cue word
+        # ("achieves") is classified; the flag itself is not read
+        self.word_flag = nlp.vocab.add_flag(self.word_met)
+        if not self.own_matcher:
+            gazetteer_component.before_matching.append(self.add_pending)
+        self.pipe = batched(self)
+
+    def word_met(self, word: str) -> bool:
+        low = word.lower()
+        sig = self.index.word_met(low)
+        if sig is not None:
+            self.pending.append((sig, low))
+        return False
+
+    def add_pattern(self, sig: int, keys: list[int]) -> None:
+        key = f"kg_cue_{sig}"
+        self.matcher.add(key, [keys])
+        self.signature_of_id[self.matcher.vocab.strings.add(key)] = sig
+
+    def add_pending(self) -> None:
+        if self.pending:
+            strings = self.matcher.vocab.strings
+            pending, self.pending = self.pending, []
+            for sig, word in pending:
+                self.add_pattern(sig, [strings.add(word)])
 
     def __call__(self, doc: Doc) -> Doc:
         st = state(doc)
+        st.claims = claims = []
         abstract = [s for s in st.sentences if s.index >= 0]
-        st.claims = []
         if not abstract:
             return doc
-        table = doc.to_array([IDX, LOWER, self.opener_flag])
-        lowers = table[:, 1].tolist()
-        bounds = numpy.searchsorted(table[:, 0], [s.start for s in abstract] + [len(st.text)]).tolist()
-        hits = numpy.flatnonzero(table[:, 2]).tolist()
-        with_results = {r.sentence for r in st.results}
-        own = [c.start for c in st.entities.mentions if c.proposed]
+        if self.own_matcher:
+            self.add_pending()
+            st.matches = [x for match in self.matcher(doc) for x in match]
+            st.token_table = None
         text = st.text
-        h = 0
+        index = self.index
+        signature_of_id = self.signature_of_id
+        table = st.token_table if st.token_table is not None else doc.to_array(TOKEN_COLUMNS)
+        starts = [s.start for s in abstract]
+        bounds = table[:, 0].searchsorted(starts + [len(text)]).tolist()
+        keys = table[:, 1].tolist()
+        found = st.matches  # flat: match id, start, end, ...
+        with_results = {r.sentence for r in st.results}
+        # sentences that open with a name the paper introduces (within their first 12 characters)
+        own = set()
+        for c in st.entities.mentions:
+            if c.proposed:
+                k = bisect.bisect_right(starts, c.start) - 1
+                while k >= 0 and c.start < starts[k] + 12:
+                    own.add(k)
+                    k -= 1
+        links = "://" in text
+        weights, contribution, finding, parts = index.weights, index.contribution, index.finding, index.parts
+        at_start = index.at_start
+        count = len(abstract)
+        i, n = 0, len(found)
         for k, s in enumerate(abstract):
             lo, hi = bounds[k], bounds[k + 1]
-            while h < len(hits) and hits[h] < lo:
-                h += 1
-            first_hit = h
-            while h < len(hits) and hits[h] < hi:
-                h += 1
-            points, fired = self.scorer.score(lowers, hits[first_hit:h], lo, hi)
-            total = sentence_points(points, fired, s.index, len(abstract), has_result=s.index in with_results,
-                                    about_own_work=any(s.start <= o < s.start + 12 for o in own),
-                                    has_link="://" in text[s.start:s.end])
-            if total >= CLAIM_THRESHOLD:
-                st.claims.append(s.index)
+            fired = set()
+            if lo < hi:
+                for ci in at_start.get(keys[lo], ()):
+                    ends = index.at_start_ends(ci, keys, lo)
+                    if ends and index.fires(ci, keys, lo, ends, lo, hi):
+                        fired.add(ci)
+            while i < n:
+                pos = found[i + 1]
+                if pos >= hi:
+                    break
+                sig = signature_of_id.get(found[i])
+                end = found[i + 2]
+                i += 3
+                if pos < lo or sig is None:
+                    continue
+                at_once, longer = parts[sig]
+                if at_once:
+                    fired.update(at_once)
+                for ci, check in longer:
+                    if ci not in fired and check(keys, pos, end, lo, hi):
+                        fired.add(ci)
+            points = 0
+            for ci in fired:
+                points += weights[ci]
+            if points_of(points, s.index, count, s.index in with_results, k in own,
+                         links and text.find("://", s.start, s.end) >= 0,
+                         not contribution.isdisjoint(fired), not finding.isdisjoint(fired)) >= CLAIM_THRESHOLD:
+                claims.append(s.index)
         return doc
 
 
+TOKEN_COLUMNS = [IDX, LOWER]
 PIPELINE = ("kg_sentences", "kg_abbreviations", "kg_urls", "kg_gazetteer", "kg_entities", "kg_results", "kg_claims")
 _local = threading.local()
 

@@ -8,12 +8,13 @@ gazetteer, the head word of the name, or the words around it ("on the X benchmar
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Callable, NamedTuple, Sequence
 
 from ..vocab import slugify
 from .abbreviations import Abbreviation
-from .candidates import Candidate, choose, words_after, words_before
+from .candidates import Candidate, choose, words_after3, words_before
 from .names import (coined_names_in, coined_word_spans, is_generic, is_shape_name, is_title_case_run, kind_from_head, strip_modifier)
 from .resources import words
 
@@ -29,7 +30,6 @@ APPOSITION = re.compile(r"\s*(?:\([^()]{1,20}\)\s*)?,\s*(?:a|an|the|our)\s+(?:[\
 NAMED = re.compile(r"(?P<verb>called|named|dubbed|termed|coined|propose|proposes|introduce|introduces|present|presents|"
                    r"call|derive)\s+(?:the\s+)?[`'\"“]*(?P<name>[A-Z][\w^*'+.-]*(?:\s+[A-Z][\w^*'+.-]*){0,5})"
                    r"(?=[`'\"”]*\s*(?:[,;:(.]|--|—|$|\s+(?:which|that|to|for|as|with|in|on|is|are|and)\b))")
-NAMING_STEMS = ("call", "name", "dub", "term", "coin", "entitled")
 PASSIVE_STEMS = ("introduced", "proposed", "presented", "developed", "designed", "constructed", "built", "created")
 AUTHORS = re.compile(r"\b(?:we|our|this (?:paper|work|study))\b")
 # "a novel cross-framework dataset, DLTrans", "our 14B parameter model, PoPilot"
@@ -94,6 +94,7 @@ TASK_STOP = SMALL | {"various", "different", "several", "multiple", "many", "dow
                      "across", "through", "into", "between", "among", "against", "without", "per", "like", "than",
                      "about", "after", "before", "during", "using", "based", "toward", "towards", "beyond", "can",
                      "not", "no", "also", "only", "just", "still", "however", "thus", "hence"}
+DATASET_PLURALS = frozenset(("datasets", "benchmarks", "corpora"))
 NOT_ON_DATASET = {"based", "built", "relies", "rely", "relying", "depends", "depend", "focus", "focuses", "focused",
                   "top", "conditioned", "trained", "fine-tuned", "finetuned", "pretrained", "pre-trained", "works",
                   "work", "operate", "operates", "run", "runs", "deployed", "draw", "draws", "building"}
@@ -123,28 +124,40 @@ class Recognizer:
         self.dataset_heads = words("dataset_head")
 
     def __call__(self, text: str, sentences: Sequence[Sentence], gazetteer_hits: Sequence[tuple[int, int, str]],
-                 abbreviations: Sequence[Abbreviation]) -> Recognized:
+                 abbreviations: Sequence[Abbreviation], low: str | None = None) -> Recognized:
+        """`low`: text.lower(), when the caller has it already."""
         title_end = sentences[0].end if sentences and sentences[0].index == -1 else 0
+        if low is None:
+            low = text.lower()
+        # the lower-case text slices like the text when lower() keeps every character in place (it does not for
+        # U+0130, which becomes two characters, nor for a capital sigma, whose lower case depends on what follows)
+        aligned = low if len(low) == len(text) and (text.isascii() or "\u03a3" not in text) else None
+        starts = [s.start for s in sentences]
         cands: list[Candidate] = []
         self.not_names: set[str] = {a.short for a in abbreviations if is_generic(a.long)}
-        defined = self.abbreviation_candidates(text, sentences, abbreviations, cands)
+        defined = self.abbreviation_candidates(text, sentences, abbreviations, cands) if abbreviations else {}
         cands += [Candidate(s, e, text[s:e], kind, "gazetteer") for s, e, kind in gazetteer_hits]
         cands += self.shape_candidates(text)
         cands += self.title_candidates(text, title_end)
-        cands += self.named_candidates(text, title_end)
-        cands += self.task_candidates(text, sentences, title_end)
-        cands += self.metric_candidates(text, title_end)
+        cands += self.named_candidates(text, title_end, low)
+        cands += self.task_candidates(text, sentences, title_end, low)
+        cands += self.metric_candidates(text, title_end, low, aligned)
         if "@" in text:
             cands += [Candidate(m.start(), m.end(), m.group(), "metric", "gazetteer") for m in AT_METRIC.finditer(text)]
-        chosen = [c for c in choose(cands) if not is_generic(c.text) and c.text not in self.not_names]
-        self.link_short_forms(chosen, defined)
-        self.type_by_context(text, chosen, sentences)
+        not_names = self.not_names
+        chosen = [c for c in choose(cands) if not is_generic(c.text) and c.text not in not_names]
+        if defined:
+            self.link_short_forms(chosen, defined)
+        self.type_by_context(text, chosen, sentences, aligned)
         self.type_lists(text, chosen)
-        self.mark_proposed(text, chosen, sentences, title_end)
-        self.mark_evaluated(text, chosen, sentences)
-        kept = [c for c in chosen if c.kind and self.supported(c, chosen, title_end)]
-        for c in kept:
-            c.canonical = self.gazetteer_label(slugify(c.long_form or c.text))
+        self.mark_proposed(text, chosen, sentences, title_end, aligned, starts)
+        self.mark_evaluated(text, chosen, sentences, starts)
+        label = self.gazetteer_label
+        kept = []
+        for c in chosen:
+            if c.kind and (c.source != "shape" or self.supported(c, chosen, title_end)):
+                c.canonical = label(slugify(c.long_form or c.text))
+                kept.append(c)
         return Recognized(kept, defined)
 
     @staticmethod
@@ -193,8 +206,11 @@ class Recognizer:
         return defined
 
     def shape_candidates(self, text: str) -> list[Candidate]:
-        return [Candidate(s + offset, s + offset + len(name), name, None, "shape")
-                for s, e in coined_word_spans(text) for offset, name in coined_names_in(text[s:e])]
+        out = []
+        for s, e in coined_word_spans(text):
+            for offset, name in coined_names_in(text[s:e]):
+                out.append(Candidate(s + offset, s + offset + len(name), name, None, "shape"))
+        return out
 
     def title_candidates(self, text: str, title_end: int) -> list[Candidate]:
         """'Name: subtitle' titles name what the paper introduces; 'X for <task>' names its task."""
@@ -239,14 +255,24 @@ class Recognizer:
             out.append(Candidate(start, start + len(phrase), phrase, "task", "title-phrase"))
         return out
 
-    def named_candidates(self, text: str, title_end: int) -> list[Candidate]:
+    def named_candidates(self, text: str, title_end: int, low: str | None = None) -> list[Candidate]:
         """A capitalised name right after a naming word or an authors' proposal verb: 'named Fish',
         'we propose Annealing, a curriculum learning strategy', 'we propose Transfer Q^*, which ...'."""
         out = []
-        low = text.lower()
+        if low is None:
+            low = text.lower()
         # find the verbs with str.find (fast), then read what follows each
-        matches = (NAMED.match(text, pos) for verb in NAMED_VERBS for pos in word_positions(low, verb, title_end))
-        for m in filter(None, matches):
+        matches = []
+        find, match = low.find, NAMED.match
+        for verb in NAMED_VERBS:
+            pos = find(verb, title_end)
+            while pos >= 0:
+                if pos == 0 or not low[pos - 1].isalnum():
+                    m = match(text, pos)
+                    if m:
+                        matches.append(m)
+                pos = find(verb, pos + 1)
+        for m in matches:
             verb, name = m.group("verb").lower(), m.group("name").rstrip(".")
             if verb in self.proposal_verbs and not WE_OUR.search(text, max(0, m.start() - 60), m.start()):
                 continue
@@ -256,15 +282,25 @@ class Recognizer:
             out.append(Candidate(start, start + len(name), name, None, "named", proposed=True))
         return out
 
-    def metric_candidates(self, text: str, title_end: int) -> list[Candidate]:
+    def metric_candidates(self, text: str, title_end: int, low: str | None = None,
+                          aligned: str | None = None) -> list[Candidate]:
         """Metrics named by the sentence around them: 'metrics such as coherence, diversity, and quality',
-        'in terms of latency and memory', 'reduces execution time and disk space usage by ...'."""
-        low = text.lower()
+        'in terms of latency and memory', 'reduces execution time and disk space usage by ...'.
+        `aligned`: text.lower() when its offsets are the text's."""
+        if low is None:
+            low = text.lower()
         matches = []
-        if "metric" in low:
-            matches += METRIC_LIST.finditer(text, title_end)
-        if "in terms of" in low:
-            matches += IN_TERMS_OF.finditer(text, title_end)
+        metric, terms = "metric" in low, "in terms of" in low
+        if metric or terms:
+            # where the case-blind patterns can start, found with str.find on the lower-case text; not when the
+            # text holds a dotless i or a long s, which the patterns match as "i" and "s"
+            exact = aligned is None or "\u0131" in text or "\u017f" in text
+            if metric:
+                matches += METRIC_LIST.finditer(text, title_end) if exact \
+                    else matches_at(METRIC_LIST, text, aligned, "metric", title_end)
+            if terms:
+                matches += IN_TERMS_OF.finditer(text, title_end) if exact \
+                    else matches_at(IN_TERMS_OF, text, aligned, "in terms of", title_end)
         for by in BY_NUMBER.finditer(text, title_end):  # "reduces X by 30%": read back from "by <number>"
             change = CHANGE_BY.search(text, max(title_end, by.start() - 90), by.end())
             if change:
@@ -285,13 +321,19 @@ class Recognizer:
                     out.append(Candidate(start, start + len(phrase), phrase, "metric", "task-pattern"))
         return out
 
-    def task_candidates(self, text: str, sentences: Sequence[Sentence], title_end: int) -> list[Candidate]:
+    def task_candidates(self, text: str, sentences: Sequence[Sentence], title_end: int,
+                        low: str | None = None) -> list[Candidate]:
         out = []
         body = text
-        low = body.lower()
-        if "task" not in low and "problem" not in low:
+        if low is None:
+            low = body.lower()
+        task_at, problem_at = low.find("task"), low.find("problem")
+        if task_at < 0 and problem_at < 0:
             return out
-        keywords = sorted(pos for word in ("task", "problem") for pos in word_positions(low, word))
+        tasks = word_positions(low, "task", task_at) if task_at >= 0 else []
+        problems = word_positions(low, "problem", problem_at) if problem_at >= 0 else []
+        keywords = sorted(tasks + problems)
+        task_heads = words("task_head")
         # "X task(s)" / "X problem(s)": find the keyword, then read the words before it
         for at in keywords:
             window = body[max(0, at - 60):at]
@@ -300,18 +342,30 @@ class Recognizer:
             words_ = window.split()
             if at > 60 and not window[0].isspace():
                 words_ = words_[1:]  # the window began inside a word
+            # (trim_task_phrase of the lower-case words before the keyword, read from the last: the last must
+            # end like a task, the run stops at a word that cannot be part of one)
             run = []
             for word in reversed(words_[-4:]):
                 if not LOWER_WORD.fullmatch(word):
                     break
+                lowered = word.lower()
+                if lowered in TASK_STOP:
+                    break
+                if not run and (lowered.endswith(("ed", "ly"))
+                                or not (lowered in task_heads or lowered.endswith(TASK_ENDINGS))):
+                    break
                 run.append(word)
-            phrase = trim_task_phrase(" ".join(reversed(run)))
-            if phrase and not is_generic(phrase) and " " in phrase:  # one word ("adaptation") is too vague
+            if len(run) < 2:
+                continue  # one word ("adaptation") is too vague
+            run.reverse()
+            phrase = " ".join(run)
+            if not is_generic(phrase):
                 start = at - len(window) + window.rindex(phrase)
                 out.append(Candidate(start, start + len(phrase), phrase, "task", "task-pattern"))
         # "the problem/task of X", "tasks such as X, Y and Z"
-        for m in filter(None, (PROBLEM_OF.match(body, pos) for word in ("problem", "task", "challenge")
-                               for pos in word_positions(low, word + " of"))):
+        of_positions = [pos for pos in problems if low.startswith("problem of", pos)] + \
+            [pos for pos in tasks if low.startswith("task of", pos)] + word_positions(low, "challenge of")
+        for m in filter(None, (PROBLEM_OF.match(body, pos) for pos in of_positions)):
             phrase = trim_task_phrase(CLAUSE_BREAK.split(m.group(1))[0],
                                       head_first=True)
             if phrase and not is_generic(phrase) and kind_from_head(phrase) == "task":
@@ -329,27 +383,35 @@ class Recognizer:
 
     # -- kinds and flags -------------------------------------------------------------------------------------------
 
-    def type_by_context(self, text: str, cands: list[Candidate], sentences: Sequence[Sentence]) -> None:
-        """Kinds for names that came without one (shapes, titles, naming phrases), from the words around them."""
+    def type_by_context(self, text: str, cands: list[Candidate], sentences: Sequence[Sentence],
+                        low: str | None = None) -> None:
+        """Kinds for names that came without one (shapes, titles, naming phrases), from the words around them.
+        `low`: text.lower() when its offsets are the text's (the words are then read in lower case directly:
+        lower-casing keeps each character's class)."""
+        dataset_heads = self.dataset_heads
         for c in cands:
             if c.kind is not None:
                 continue
-            after = [w.lower() for w in words_after(text, c.end, 3) if w != ")"]
-            before = [w.lower() for w in words_before(text, c.start, 5)]
+            if low is not None:
+                after = [w for w in words_after3(low, c.end) if w != ")"]
+                before = words_before(low, c.start, 5)
+            else:
+                after = [w.lower() for w in words_after3(text, c.end) if w != ")"]
+                before = [w.lower() for w in words_before(text, c.start, 5)]
             if before and before[-1] == "(":
                 before = before[:-1]  # "source dataset (TUAB)": the noun before the bracket describes the name
-                if before and before[-1] in self.dataset_heads:
+                if before and before[-1] in dataset_heads:
                     c.vote("dataset", 3)
-            if after and (after[0] in self.dataset_heads or " ".join(after[:2]) in self.dataset_heads):
+            if after and (after[0] in dataset_heads or " ".join(after[:2]) in dataset_heads):
                 c.vote("dataset", 3)
             if before and before[-1] in ("on", "across") and (len(before) < 2 or before[-2] not in NOT_ON_DATASET):
                 c.vote("dataset", 2)
             if len(before) > 1 and before[-1] == "the" and before[-2] in ("on", "across", "from"):
                 c.vote("dataset", 1)
-            if any(w in ("datasets", "benchmarks", "corpora") for w in before[-3:]):
+            if not DATASET_PLURALS.isdisjoint(before[-3:]):
                 c.vote("dataset", 2)
             if len(before) > 1 and (before[-1] in (",", ":") or before[-1] in self.naming_words) \
-                    and before[-2] in self.dataset_heads:
+                    and before[-2] in dataset_heads:
                 c.vote("dataset", 3)  # "a new benchmark, X" / "a dataset called X"
             if DATASET_SUFFIX.search(c.text):
                 c.vote("dataset", 3)  # SWE-bench, HotpotQA, OpenVMT-Dataset
@@ -357,7 +419,7 @@ class Recognizer:
                 apposition = APPOSITION.match(text, c.end)
                 if apposition:
                     head = apposition.group(1).lower()
-                    c.vote("dataset" if head in self.dataset_heads else "method", 3)
+                    c.vote("dataset" if head in dataset_heads else "method", 3)
             if after and after[0] in METHOD_NOUNS:
                 c.vote("method", 3)
             if MODEL_SIZE_SUFFIX.search(c.text):
@@ -370,57 +432,77 @@ class Recognizer:
 
     def type_lists(self, text: str, cands: list[Candidate]) -> None:
         """In 'X, Y, and Z', names typed only by default take the kind the list's typed members share."""
-        if not any("default" in c.kind_votes for c in cands):
-            return
-        groups: list[list[Candidate]] = []
-        for c in cands:
-            if groups and LIST_SEPARATOR.fullmatch(text, groups[-1][-1].end, c.start):
-                groups[-1].append(c)
-            else:
-                groups.append([c])
-        for group in groups:
-            if len(group) < 2:
+        # the lists are runs of names joined by separators; only the runs holding a name typed by default can
+        # change, so only those are read (from each such name, out to the first gap that is not a separator)
+        separator = LIST_SEPARATOR.fullmatch
+        done = -1  # the last name of the runs already read
+        for i, c in enumerate(cands):
+            if i <= done or "default" not in c.kind_votes:
                 continue
-            strong = {c.kind for c in group if c.kind and "default" not in c.kind_votes}
+            lo = hi = i
+            while lo > 0 and separator(text, cands[lo - 1].end, cands[lo].start):
+                lo -= 1
+            while hi + 1 < len(cands) and separator(text, cands[hi].end, cands[hi + 1].start):
+                hi += 1
+            done = hi
+            if hi == lo:
+                continue
+            group = cands[lo:hi + 1]
+            strong = {m.kind for m in group if m.kind and "default" not in m.kind_votes}
             if len(strong) == 1:
                 kind = strong.pop()
-                for c in group:
-                    if "default" in c.kind_votes and kind in ("dataset", "method"):
-                        c.kind = kind
+                for m in group:
+                    if "default" in m.kind_votes and kind in ("dataset", "method"):
+                        m.kind = kind
 
-    def mark_proposed(self, text: str, cands: list[Candidate], sentences: Sequence[Sentence], title_end: int) -> None:
+    def mark_proposed(self, text: str, cands: list[Candidate], sentences: Sequence[Sentence], title_end: int,
+                      low: str | None = None, starts: list[int] | None = None) -> None:
         """What the paper introduces: named right after a naming word, first named after 'we propose/introduce...',
         described as new ('our new X', 'a novel dataset, X'), introduced in the passive ('X is proposed'),
-        or the name of the title ('Name: subtitle')."""
+        or the name of the title ('Name: subtitle').
+
+        `low`: text.lower() when it slices like the text (else None); `starts`: the sentences' starts."""
         title_names = {slugify(c.text) for c in cands if c.proposed and c.source == "title-name"}
-        by_sentence: dict[int, list[Candidate]] = {}
+        if starts is None:
+            starts = [s.start for s in sentences]
+        by_sentence: dict[int, list[Candidate]] = {}  # the names still to decide, by sentence
         for c in cands:
-            if c.kind in ("method", "dataset"):
-                by_sentence.setdefault(sentence_of(sentences, c.start), []).append(c)
+            if (c.kind == "method" or c.kind == "dataset") and not c.proposed:
+                si = max(bisect_right(starts, c.start) - 1, 0)  # sentence_of(sentences, c.start)
+                group = by_sentence.get(si)
+                if group is None:
+                    by_sentence[si] = [c]
+                else:
+                    group.append(c)
+        proposal_verbs, naming_words = self.proposal_verbs, self.naming_words
+        passive_match, authors_search = PASSIVE_PROPOSAL.match, AUTHORS_FAST.search
         for si, group in by_sentence.items():
             s = sentences[si]
-            low = text[s.start:s.end].lower()
-            verbs = []  # ends of the authors' proposal verbs in this sentence, not yet used by a name
-            authors = AUTHORS.search(low)
-            present = self.proposal_verbs.intersection(low.split()) if authors else ()
-            if present:
-                verbs = sorted(s.start + pos + len(v) for v in present
-                               for pos in word_positions(low, v, authors.start())
-                               if pos + len(v) == len(low) or not low[pos + len(v)].isalnum())
-            # which kinds of evidence this sentence can hold at all (cheap substring tests, done once)
-            naming = any(w in low for w in NAMING_STEMS)
-            passive = any(w in low for w in PASSIVE_STEMS)
-            new = "new" in low or "novel" in low or "our" in low
+            s_start = s.start
+            sentence = low[s_start:s.end] if low is not None else text[s_start:s.end].lower()
+            authors = authors_search(sentence)
+            # the ends of the authors' proposal verbs in this sentence, not yet used by a name: read when a name
+            # after the authors needs them (a verb can only serve a name after it)
+            verbs = None
+            after = s_start + authors.start() if authors else len(text)
+            passive = None  # whether the sentence holds a passive proposal verb (looked at when needed)
             for c in group:
-                if c.proposed:
-                    continue
-                window = text[max(s.start, c.start - 70):c.start] if naming or new else ""
-                if (naming and self.named_just_before(window)) \
+                # the 70 characters before the name, in lower case (lower-casing moves no character); the words
+                # these tests look for lie in it, hence in the sentence
+                w_start = max(s_start, c.start - 70)
+                window = low[w_start:c.start] if low is not None else text[w_start:c.start].lower()
+                if named_just_before_low(window, naming_words) \
                         or (title_names and slugify(c.text) in title_names) \
-                        or (passive and PASSIVE_PROPOSAL.match(text, c.end)) \
-                        or (new and described_as_new(window)):
+                        or (passive_match(text, c.end) and (passive if passive is not None else (
+                            passive := any(w in sentence for w in PASSIVE_STEMS)))) \
+                        or (("our" in window or "new" in window or "novel" in window)
+                            and described_as_new_low(window)):
                     c.proposed = True
                     continue
+                if c.start <= after:
+                    continue
+                if verbs is None:
+                    verbs = proposal_verb_ends(sentence, s_start, authors.start(), proposal_verbs)
                 if not verbs:
                     continue
                 # the first new name within a few words after the authors' proposal verb
@@ -429,35 +511,78 @@ class Recognizer:
                     c.proposed = True
                     verbs = [v for v in verbs if v not in pending]
         # names derived from a proposed name are proposed too: LLaVE -> LLaVE-7B, ScaleDiff -> ScaleDiff-Math
-        proposed = tuple(c.text + "-" for c in cands if c.proposed and len(c.text) >= 3)
-        for c in cands:
-            if c.kind in ("method", "dataset") and proposed and c.text.startswith(proposed):
-                c.proposed = True
+        proposed = [c.text + "-" for c in cands if c.proposed and len(c.text) >= 3]
+        if proposed:
+            proposed = tuple(proposed)
+            for c in cands:
+                if (c.kind == "method" or c.kind == "dataset") and c.text.startswith(proposed):
+                    c.proposed = True
         # a short form shares the proposal of its long form, and the other way round
-        linked = {c.long_form for c in cands if c.long_form and c.proposed} | {c.text for c in cands if c.proposed}
+        linked = set()
         for c in cands:
-            if c.long_form and c.long_form in linked:
-                c.proposed = True
-            elif c.source == "abbrev-long" and c.text in linked:
-                c.proposed = True
+            if c.proposed:
+                linked.add(c.text)
+                if c.long_form:
+                    linked.add(c.long_form)
+        if linked:
+            for c in cands:
+                if c.long_form and c.long_form in linked:
+                    c.proposed = True
+                elif c.source == "abbrev-long" and c.text in linked:
+                    c.proposed = True
 
     def named_just_before(self, window: str) -> bool:
         """'... called X', 'named "X"', 'we call X'."""
         tail = window.rstrip(" \t\"'`“(:,").rsplit(None, 1)
         return bool(tail) and tail[-1].lower() in self.naming_words
 
-    def mark_evaluated(self, text: str, cands: list[Candidate], sentences: Sequence[Sentence]) -> None:
-        cue = re.compile(r"\b(?:evaluat\w*|experiment\w*|results?|achiev\w*|outperform\w*|accuracy|performance|"
-                         r"test\w*|benchmark\w*|state-of-the-art|SOTA)\b", re.I)
+    def mark_evaluated(self, text: str, cands: list[Candidate], sentences: Sequence[Sentence],
+                       starts: list[int] | None = None) -> None:
+        if starts is None:
+            starts = [s.start for s in sentences]
+        seen: dict[int, bool] = {}  # sentence -> whether it speaks of experiments
         for c in cands:
-            if c.kind == "dataset" and cue.search(sentence_text(text, sentences, c.start)):
-                c.evaluated = True
+            if c.kind == "dataset":
+                si = bisect_right(starts, c.start) - 1
+                if si < 0 or c.start >= sentences[si].end:
+                    continue  # outside every sentence
+                hit = seen.get(si)
+                if hit is None:
+                    s = sentences[si]
+                    hit = seen[si] = EVALUATION_CUE.search(text, s.start, s.end) is not None
+                if hit:
+                    c.evaluated = True
+
+
+EVALUATION_CUE = re.compile(r"\b(?:evaluat\w*|experiment\w*|results?|achiev\w*|outperform\w*|accuracy|performance|"
+                            r"test\w*|benchmark\w*|state-of-the-art|SOTA)\b", re.IGNORECASE)
+
+
+# AUTHORS, led by the character class of its first letters so that the regex engine skips other text quickly
+# ("\b" before a word's first letter: the character before it is not a word character)
+AUTHORS_FAST = re.compile(r"[otw](?<!\w[otw])(?:(?<=w)e|(?<=o)ur|(?<=t)his (?:paper|work|study))\b")
 
 
 def is_coined(short: str) -> bool:
     """A short form that is a coined name rather than initials: ParetoDA, LoRA, FedKA (lower-case letters inside)."""
     core = short[:-1] if short.endswith("s") else short
     return any(c.islower() for c in core[1:]) and sum(c.isupper() for c in core) >= 2
+
+
+def matches_at(pattern: re.Pattern, text: str, low: str, lead: str, start: int) -> list:
+    """pattern.finditer(text, start) for a pattern whose matches start with `lead` (lower case, in any case in
+    the text; `low`: text.lower() with the text's offsets): tried only where str.find finds it."""
+    out = []
+    end = start
+    pos = low.find(lead, start)
+    while pos >= 0:
+        if pos >= end:
+            m = pattern.match(text, pos)
+            if m:
+                out.append(m)
+                end = m.end()
+        pos = low.find(lead, pos + 1)
+    return out
 
 
 def word_positions(low: str, word: str, start: int = 0) -> list[int]:
@@ -483,6 +608,43 @@ def occurrences(text: str, word: str) -> list[int]:
             found.append(pos)
         pos = text.find(word, end)
     return found
+
+
+def proposal_verb_ends(sentence: str, offset: int, at: int, proposal_verbs) -> list[int]:
+    """Where the proposal verbs of a sentence (in lower case, starting at `offset` in the text) end, sorted: the
+    verbs written as words in it, found as whole words from `at` (where the authors are named) on."""
+    verbs = []
+    present = proposal_verbs.intersection(sentence.split())
+    if present:
+        size = len(sentence)
+        find = sentence.find
+        for v in present:
+            n = len(v)
+            pos = find(v, at)
+            while pos >= 0:
+                if (pos == 0 or not sentence[pos - 1].isalnum()) and \
+                        (pos + n == size or not sentence[pos + n].isalnum()):
+                    verbs.append(offset + pos + n)
+                pos = find(v, pos + 1)
+        verbs.sort()
+    return verbs
+
+
+def named_just_before_low(window: str, naming_words) -> bool:
+    """Recognizer.named_just_before on the window in lower case."""
+    tail = window.rstrip(" \t\"'`“(:,").rsplit(None, 1)
+    return bool(tail) and tail[-1] in naming_words
+
+
+def described_as_new_low(low_window: str) -> bool:
+    """described_as_new on the window in lower case (it needs 'our', 'new' or 'novel' in it)."""
+    low = low_window.rstrip(" \t\"'`“")
+    words_ = low.rsplit(None, 3)
+    if len(words_) >= 2 and words_[-2] == "our" and words_[-1] in ("new", "novel", "proposed"):
+        return True
+    if low.endswith((",", ":", "namely")) and ("new" in low or "novel" in low or "our" in low):
+        return bool(NEW_BEFORE.search(low[-80:]))
+    return False
 
 
 def described_as_new(window: str) -> bool:

@@ -6,9 +6,9 @@ A number is a result when it carries a result unit (87.5%, +6.2 points, 5.3x, 32
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Sequence
+from functools import lru_cache
+from typing import NamedTuple, Sequence
 
 from .resources import words
 
@@ -16,11 +16,15 @@ NUMBER = r"[+\-−]?\d+(?:,\d{3})*(?:\.\d+)?"
 UNIT = (r"%|\\%|percent(?:age points?)?|pp\b|p\.p\.|points?\b|pts\b|[x×X](?![A-Za-z0-9])|times\b|-?fold\b|dB\b|"
         r"BLEU\b|ms\b|seconds?\b|hours?\b")
 # (the pattern starts with the number itself so the regex engine skips text quickly; what may not come
-#  before a number, such as a letter in "ResNet-50", is checked in Python)
+#  before a number, such as a letter in "ResNet-50", is checked in Python. NUMBER_LED is NUMBER led by one
+#  character class, a sign or a digit, which the engine looks for without trying the pattern elsewhere.)
+NUMBER_LED = r"[+\-−\d](?:(?<=[+\-−])\d+|(?<=\d)\d*)(?:,\d{3})*(?:\.\d+)?"
 RESULT = re.compile(
-    rf"(?P<value>{NUMBER})\s*(?P<unit1>{UNIT})?"
+    rf"(?P<value>{NUMBER_LED})\s*(?P<unit1>{UNIT})?"
     rf"(?:\s*(?:-|–|~|to)\s*(?P<value2>{NUMBER})\s*(?P<unit2>{UNIT})?)?(?![\w])"
 )
+# The same for a text of ASCII characters only, where \d is [0-9]: a character class the engine tests faster
+RESULT_ASCII = re.compile(RESULT.pattern.replace(r"[+\-−\d]", "[+\\-−0-9]").replace(r"\d", "[0-9]"))
 NOT_BEFORE_NUMBER = set("@^/-.") | set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 WORD_BEFORE = re.compile(r"[\w@'-]+")
 WORD_IN = re.compile(r"[\w-]+")
@@ -36,8 +40,7 @@ NEVER_RESULT_BEFORE = {"top", "table", "figure", "fig", "section", "eq", "equati
 TIME_UNITS = {"ms", "second", "seconds", "hour", "hours"}
 
 
-@dataclass(frozen=True)
-class NumberHit:
+class NumberHit(NamedTuple):
     value: str
     unit: str
     start: int  # offsets in the sentence
@@ -45,6 +48,7 @@ class NumberHit:
     improvement: bool
 
 
+@lru_cache(maxsize=65536)
 def decimal_text(raw: str) -> str | None:
     cleaned = raw.replace(",", "").replace("−", "-").lstrip("+")
     try:
@@ -60,14 +64,19 @@ def find_numbers(sentence: str, metric_spans: Sequence[tuple[int, int]]) -> list
     hits = []
     counts = words("count_noun")
     improve = words("improvement_cue")
-    for m in RESULT.finditer(sentence):
-        if m.start() and sentence[m.start() - 1] in NOT_BEFORE_NUMBER:
+    for m in (RESULT_ASCII if sentence.isascii() else RESULT).finditer(sentence):
+        start = m.start()
+        if start and sentence[start - 1] in NOT_BEFORE_NUMBER:
             continue  # a digit inside a name or a longer number: "ResNet-50", "1.5"
-        raw, unit = m.group("value"), (m.group("unit2") or m.group("unit1") or "").strip()
+        raw, unit1, unit2 = m.group("value", "unit1", "unit2")
+        unit = (unit2 or unit1 or "").strip()
+        if not unit and not (metric_spans and any(abs(start - e) <= 25 or abs(s - m.end()) <= 12
+                                                  for s, e in metric_spans)):
+            continue  # no unit and no metric near: a count or a setting (the test below, done first)
         value = decimal_text(raw)
         if value is None:
             continue
-        before_words = WORD_BEFORE.findall(sentence[max(0, m.start() - 40):m.start()].lower())
+        before_words = WORD_BEFORE.findall(sentence[max(0, start - 40):start].lower())
         prev = before_words[-1] if before_words else ""
         nxt = AFTER_WORD.match(sentence, m.end())
         next_word = nxt.group(1).lower() if nxt else ""

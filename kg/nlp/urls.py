@@ -32,12 +32,33 @@ def clean_url(raw: str) -> str | None:
     return url
 
 
-def find_urls(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, cleaned url) for every URL in the text, in order, without repeats."""
+def find_urls(text: str, low: str | None = None) -> list[tuple[int, int, str]]:
+    """(start, end, cleaned url) for every URL in the text, in order, without repeats. `low`: text.lower() when
+    its offsets are the text's (then only the places where "http" or "www." is written are tried)."""
     found, seen = [], set()
-    for m in URL.finditer(text):
+    for m in (URL.finditer(text) if low is None else url_matches(text, low)):
         url = clean_url(m.group(0))
         if url and url not in seen:
             seen.add(url)
             found.append((m.start(), m.start() + len(m.group(0)), url))
     return found
+
+
+def url_matches(text: str, low: str) -> list:
+    """URL.finditer(text), trying only where a URL can start: at "http" or "www." in any case (no other letter
+    matches h, t, p or w when the case is ignored)."""
+    starts = []
+    for lead in ("http", "www."):
+        pos = low.find(lead)
+        while pos >= 0:
+            starts.append(pos)
+            pos = low.find(lead, pos + 1)
+    starts.sort()
+    out, end = [], 0
+    for pos in starts:
+        if pos >= end:
+            m = URL.match(text, pos)
+            if m:
+                out.append(m)
+                end = m.end()
+    return out
