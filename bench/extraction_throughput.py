@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from kg.builder import extract_papers  # noqa: E402
-from kg.extract import doc_text, from_doc, make_doc  # noqa: E402
+from kg.extraction import doc_text, from_doc, make_doc  # noqa: E402
 from kg.ingest import read_inputs  # noqa: E402
 from kg.nlp.pipeline import build_pipeline  # noqa: E402
 from kg.paths import sample_corpus  # noqa: E402

@@ -11,7 +11,7 @@ from ._version import __version__
 _HOMES = {
     "open_store": "api", "build": "api", "add": "api", "load": "api", "query": "api", "gallery": "api",
     "run_gallery_query": "api", "export": "api", "read_inputs": "ingest", "IngestReport": "ingest",
-    "extract": "extract", "KGStore": "store", "StoreError": "store",
+    "extract": "extraction", "KGStore": "store", "StoreError": "store",
     "Paper": "records", "Problem": "records", "Extraction": "records", "Mention": "records", "Result": "records",
     "Claim": "records",
 }

@@ -48,14 +48,14 @@ class NothingToBuild(StoreError):
 # -- extraction (optionally in worker processes) ---------------------------------------------------------------
 
 def _extract_chunk(papers: Sequence[Paper]) -> list[Extraction]:
-    from .extract import extract_all
+    from .extraction import extract_all
     return list(extract_all(papers))
 
 
 def extract_papers(papers: Sequence[Paper], workers: int = 1, progress: Progress = no_progress,
                    chunk: int = 64) -> list[Extraction]:
     """Extraction records in input order; the same for any number of workers."""
-    from .extract import extract_all  # loads spaCy: only the commands that extract pay for it
+    from .extraction import extract_all  # loads spaCy: only the commands that extract pay for it
     out: list[Extraction] = []
     if workers <= 1 or len(papers) <= chunk:
         for ex in extract_all(papers):
