@@ -28,7 +28,7 @@ APPOSITION = re.compile(r"\s*(?:\([^()]{1,20}\)\s*)?,\s*(?:a|an|the|our)\s+(?:[\
                         r"architecture|algorithm|technique|toolkit|library|system|pipeline|family|series)s?\b",
                         re.IGNORECASE)
 NAMED = re.compile(r"(?P<verb>called|named|dubbed|termed|coined|propose|proposes|introduce|introduces|present|presents|"
-                   r"call|derive)\s+(?:the\s+)?[`'\"“]*(?P<name>[A-Z][\w^*'+.-]*(?:\s+[A-Z][\w^*'+.-]*){0,5})"
+                   r"call|derive)\s+(?:the\s+)?[`'\"“]*(?P<name>[A-Z][\w^*'+-]*(?:\.\w+)*(?:\s+[A-Z][\w^*'+-]*(?:\.\w+)*){0,5})"
                    r"(?=[`'\"”]*\s*(?:[,;:(.]|--|—|$|\s+(?:which|that|to|for|as|with|in|on|is|are|and)\b))")
 PASSIVE_STEMS = ("introduced", "proposed", "presented", "developed", "designed", "constructed", "built", "created")
 AUTHORS = re.compile(r"\b(?:we|our|this (?:paper|work|study))\b")
@@ -209,7 +209,9 @@ class Recognizer:
         out = []
         for s, e in coined_word_spans(text):
             for offset, name in coined_names_in(text[s:e]):
-                out.append(Candidate(s + offset, s + offset + len(name), name, None, "shape"))
+                # a name the gazetteer knows keeps the gazetteer's kind even where it did not match as a phrase
+                out.append(Candidate(s + offset, s + offset + len(name), name,
+                                     self.gazetteer_kind(slugify(name)), "shape"))
         return out
 
     def title_candidates(self, text: str, title_end: int) -> list[Candidate]:
@@ -359,18 +361,20 @@ class Recognizer:
                 continue  # one word ("adaptation") is too vague
             run.reverse()
             phrase = " ".join(run)
-            if not is_generic(phrase):
-                start = at - len(window) + window.rindex(phrase)
-                out.append(Candidate(start, start + len(phrase), phrase, "task", "task-pattern"))
+            found = find_words(window, phrase, last=True)
+            if found and not is_generic(phrase):
+                start, end = found[0] + at - len(window), found[1] + at - len(window)
+                out.append(Candidate(start, end, body[start:end], "task", "task-pattern"))
         # "the problem/task of X", "tasks such as X, Y and Z"
         of_positions = [pos for pos in problems if low.startswith("problem of", pos)] + \
             [pos for pos in tasks if low.startswith("task of", pos)] + word_positions(low, "challenge of")
         for m in filter(None, (PROBLEM_OF.match(body, pos) for pos in of_positions)):
             phrase = trim_task_phrase(CLAUSE_BREAK.split(m.group(1))[0],
                                       head_first=True)
-            if phrase and not is_generic(phrase) and kind_from_head(phrase) == "task":
-                start = m.start(1) + m.group(1).index(phrase)
-                out.append(Candidate(start, start + len(phrase), phrase, "task", "task-pattern"))
+            found = find_words(m.group(1), phrase) if phrase else None
+            if found and not is_generic(phrase) and kind_from_head(phrase) == "task":
+                start, end = m.start(1) + found[0], m.start(1) + found[1]
+                out.append(Candidate(start, end, body[start:end], "task", "task-pattern"))
         for m in filter(None, (TASKS_SUCH_AS.match(body, pos) for pos in keywords)):
             offset = m.start(1)
             for item in LIST_ITEM.finditer(m.group(1)):
@@ -583,6 +587,18 @@ def matches_at(pattern: re.Pattern, text: str, low: str, lead: str, start: int) 
                 end = m.end()
         pos = low.find(lead, pos + 1)
     return out
+
+
+def find_words(text: str, phrase: str, last: bool = False) -> tuple[int, int] | None:
+    """Where the words of `phrase` stand in `text` (whatever whitespace separates them there): (start, end)."""
+    pos = text.rfind(phrase) if last else text.find(phrase)
+    if pos >= 0:
+        return pos, pos + len(phrase)
+    matches = list(re.finditer(r"\s+".join(map(re.escape, phrase.split())), text))
+    if not matches:
+        return None
+    m = matches[-1] if last else matches[0]
+    return m.start(), m.end()
 
 
 def word_positions(low: str, word: str, start: int = 0) -> list[int]:

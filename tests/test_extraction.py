@@ -1,0 +1,60 @@
+"""Extraction rules on made-up abstracts: what is read, and what is deliberately not."""
+from __future__ import annotations
+
+import kg
+from kg.records import Paper
+from kg.nlp.claims import is_claim
+
+
+def extract(title: str, abstract: str):
+    return kg.extract(Paper(id="t", title=title, abstract=abstract, source="test", line=1))
+
+
+def names(ex, kind: str) -> set[str]:
+    return {m.long_form or m.text for m in ex.mentions if m.kind == kind}
+
+
+def test_proposed_names_from_title_and_naming_phrases():
+    ex = extract("FooNet: Fast Segmentation for Everyone",
+                 "We propose FooNet, a simple architecture. We also release a new benchmark, called BarBench. "
+                 "Experiments on Cityscapes show that FooNet outperforms DeepLabv3 by 2.1 mIoU.")
+    proposed = {m.text for m in ex.mentions if m.proposed}
+    assert {"FooNet", "BarBench"} <= proposed
+    assert "Cityscapes" in names(ex, "dataset") and "BarBench" in names(ex, "dataset")
+    assert "DeepLabv3" not in proposed  # compared with, not introduced
+
+
+def test_abbreviation_is_one_entity_with_both_forms():
+    ex = extract("A Study", "Knowledge distillation (KD) transfers knowledge. We show that KD helps small models.")
+    kd = [m for m in ex.mentions if m.long_form == "Knowledge distillation"]
+    assert len(kd) == 1 and "KD" in (kd[0].text, *kd[0].forms)
+    assert ex.abbreviations == {"KD": "Knowledge distillation"}
+
+
+def test_results_are_numbers_with_result_units_not_counts():
+    ex = extract("A Model", "Our 7B model is trained on 2048 TPU v3 chips for 4 days on 47k problems in 14 "
+                            "languages. It reaches 87.5% top-1 accuracy on ImageNet and improves BLEU by +3.6 points.")
+    values = {(r.value, r.unit) for r in ex.results}
+    assert ("87.5", "%") in values and ("3.6", "points") in values
+    assert not {v for v, _ in values} & {"7", "2048", "4", "47", "14"}
+    top1 = next(r for r in ex.results if r.value == "87.5")
+    assert top1.metric == "top-1 accuracy" and "ImageNet" in top1.datasets
+    assert next(r for r in ex.results if r.value == "3.6").improvement
+
+
+def test_claims_are_findings_not_contributions_or_availability():
+    assert is_claim("Experimental results show that our method outperforms strong baselines.", 5, 7)
+    assert is_claim("We find that larger models transfer better across domains.", 4, 7)
+    assert not is_claim("In this paper, we propose a new method for retrieval.", 2, 7)
+    assert not is_claim("Code is available at https://github.com/a/b.", 6, 7)
+
+
+def test_generic_phrases_are_not_entities():
+    ex = extract("On Methods", "Large language models and deep neural networks are used by existing methods. "
+                               "Our method is a simple framework.")
+    assert not ex.mentions
+
+
+def test_odd_whitespace_does_not_break_extraction():
+    ex = extract("T", "We study the image  classification task. The problem of  domain   adaptation matters.")
+    assert {"task"} == {m.kind for m in ex.mentions}
