@@ -28,8 +28,12 @@ test: install
 eval: build
 	$(BIN)/kg eval --store $(STORE) --gold tests/data/gold/seed-dev.jsonl
 
+# Every benchmark prints its figures and ratios (several minutes in all; run one script alone for one figure).
 bench: install
 	$(BIN)/python bench/extraction_throughput.py
+	$(BIN)/python bench/parallel_extraction.py
+	$(BIN)/python bench/sparql_vs_oxigraph.py
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) var tests/artifacts .pytest_cache

@@ -3,8 +3,9 @@
 The graph is read through SPARQL with the contract's terms only, so the score describes the graph users get.
 Matching: names compare by a normalised key (lower case, alphanumeric runs, simple plurals folded); an entity
 matches a gold entry when any of its labels equals a gold form by key or shares at least half its words
-(token Jaccard >= 0.5); matching is one-to-one per paper. Results match on their number; claims when their
-words overlap the gold sentence's by at least 0.8 (Jaccard).
+(token Jaccard >= 0.5); matching is one-to-one per paper. Results match on their number (results_value), and for
+results_full also on the metric and dataset the gold gives; claims when their words overlap the gold sentence's by
+at least 0.8 (Jaccard).
 """
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from typing import Callable, Iterable
 
 from .store import KGStore
 
-CATEGORIES = ("methods", "datasets", "tasks", "metrics", "proposed", "repositories", "results_value", "claims")
+CATEGORIES = ("methods", "datasets", "tasks", "metrics", "proposed", "repositories", "results_value", "results_full",
+              "claims")
 ENTITY_CLASS = {"methods": "Method", "datasets": "Dataset", "tasks": "Task", "metrics": "Metric"}
 
 Q_PAPERS = "SELECT ?p ?title WHERE { ?p a kg:Paper ; dcterms:title ?title }"
@@ -26,7 +28,8 @@ Q_ENTITIES = """SELECT DISTINCT ?p ?e ?class ?label WHERE {
 Q_PROPOSED = """SELECT DISTINCT ?p ?e ?label WHERE {
   ?p kg:proposes ?e . { ?e rdfs:label ?label } UNION { ?e skos:altLabel ?label } }"""
 Q_REPOSITORIES = "SELECT DISTINCT ?p ?r WHERE { ?p kg:hasRepository ?r }"
-Q_RESULTS = "SELECT DISTINCT ?p ?r ?value WHERE { ?p kg:reportsResult ?r . ?r kg:value ?value }"
+Q_RESULTS = """SELECT DISTINCT ?p ?r ?value ?metric ?dataset WHERE { ?p kg:reportsResult ?r . ?r kg:value ?value .
+  OPTIONAL { ?r kg:metric/rdfs:label ?metric } OPTIONAL { ?r kg:onDataset/rdfs:label ?dataset } }"""
 Q_CLAIMS = "SELECT DISTINCT ?p ?c ?text WHERE { ?p kg:makesClaim ?c . ?c kg:text ?text }"
 
 
@@ -56,6 +59,35 @@ def names_match(predicted: Iterable[str], gold: Iterable[str]) -> bool:
 def first_number(text: str) -> float | None:
     m = re.search(r"-?\d+(?:\.\d+)?", str(text).replace(",", ""))
     return float(m.group()) if m else None
+
+
+@dataclass
+class PredictedResult:
+    value: str
+    metric: set[str] = field(default_factory=set)
+    dataset: set[str] = field(default_factory=set)
+
+
+def same_value(pred: PredictedResult, gold: dict) -> bool:
+    value = first_number(pred.value)
+    return value is not None and value == first_number(gold.get("value"))
+
+
+def same_result(pred: PredictedResult, gold: dict) -> bool:
+    """Same number, and the metric and dataset of the gold (where it names them) among the result's labels."""
+    if not same_value(pred, gold):
+        return False
+    return all(names_match(labels, [gold[k]]) for k, labels in (("metric", pred.metric), ("dataset", pred.dataset))
+               if gold.get(k))
+
+
+def describe_result(x: PredictedResult | dict) -> str:
+    """'87.5 [top-1 accuracy | ImageNet]': a result with the metric and dataset it is tied to, for --detail."""
+    if isinstance(x, PredictedResult):
+        value, metric, dataset = x.value, " / ".join(sorted(x.metric)), " / ".join(sorted(x.dataset))
+    else:
+        value, metric, dataset = x.get("value"), x.get("metric") or "", x.get("dataset") or ""
+    return f"{value} [{metric} | {dataset}]"
 
 
 def url_key(url: str) -> str:
@@ -141,9 +173,13 @@ def evaluate(store: KGStore, gold: list[dict]) -> Evaluation:
     repositories: dict[str, set[str]] = {}
     for row in store.select(Q_REPOSITORIES):
         repositories.setdefault(row["p"], set()).add(row["r"])
-    results: dict[str, list[str]] = {}
+    results: dict[str, dict[str, PredictedResult]] = {}
     for row in store.select(Q_RESULTS):
-        results.setdefault(row["p"], []).append(row["value"])
+        res = results.setdefault(row["p"], {}).setdefault(row["r"], PredictedResult(row["value"]))
+        if row.get("metric"):
+            res.metric.add(row["metric"])
+        if row.get("dataset"):
+            res.dataset.add(row["dataset"])
     claims: dict[str, list[str]] = {}
     for row in store.select(Q_CLAIMS):
         claims.setdefault(row["p"], []).append(row["text"])
@@ -169,10 +205,10 @@ def evaluate(store: KGStore, gold: list[dict]) -> Evaluation:
         mine_urls = sorted({url_key(u) for iri in iris for u in repositories.get(iri, ())})
         score("repositories", mine_urls, sorted({url_key(u) for u in g.get("repositories", [])}),
               lambda a, b: a == b)
-        mine_values = [v for iri in iris for v in results.get(iri, [])]
-        score("results_value", mine_values, g.get("results", []),
-              lambda v, r: first_number(v) is not None and first_number(v) == first_number(r.get("value")),
-              show=lambda x: x if isinstance(x, str) else x.get("value"))
+        mine_results = [r for iri in iris for r in results.get(iri, {}).values()]
+        show_result = lambda x: x.value if isinstance(x, PredictedResult) else x.get("value")  # noqa: E731
+        score("results_value", mine_results, g.get("results", []), same_value, show=show_result)
+        score("results_full", mine_results, g.get("results", []), same_result, show=describe_result)
         mine_claims = [t for iri in iris for t in claims.get(iri, [])]
         score("claims", mine_claims, g.get("claims", []), lambda a, b: jaccard(a, b) >= 0.8)
         ev.papers.append(detail)

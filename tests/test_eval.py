@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from kg.evaluate import evaluate, names_match, read_gold
+from kg.evaluate import PredictedResult, evaluate, names_match, read_gold, same_result, same_value
 from kg.store import KGStore
 
 from conftest import GOLD, run_kg
@@ -46,3 +46,12 @@ def test_name_matching_rules():
     assert names_match(["domain adaptation"], ["Sample-Efficient Domain Adaptation"])  # half the words shared
     assert not names_match(["ImageNet"], ["CIFAR-10"])
     assert names_match(["ImageNet"], ["ImageNet-C"])  # relaxed: half of the words are shared
+
+
+def test_result_matching_on_value_and_on_metric_and_dataset():
+    mine = PredictedResult("87.50", metric={"top-1 accuracy"}, dataset={"ILSVRC-2012", "ImageNet"})
+    assert same_value(mine, {"value": "87.5%"}) and not same_value(mine, {"value": "87.6"})
+    assert same_result(mine, {"value": "87.5", "metric": "Top-1 Accuracy", "dataset": "ImageNet"})
+    assert same_result(mine, {"value": "87.5"})  # the gold names neither: the number decides
+    assert not same_result(mine, {"value": "87.5", "metric": "BLEU"})
+    assert not same_result(PredictedResult("87.5"), {"value": "87.5", "dataset": "ImageNet"})
