@@ -3,6 +3,7 @@ rejected or a job failed, 2 on a usage error."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -56,18 +57,32 @@ def report_problems(console: Console, problems) -> None:
             console.detail(str(p)) if console.quiet else console.info(str(p))
 
 
+def counted(n: int, noun: str) -> str:
+    """'1 paper', '2 papers'."""
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+
+
 def summary_line(report, store: str, seconds: float, verb: str) -> str:
     ing = report.ingest
-    parts = [f"{report.papers} papers {verb}"]
-    parts.append(f"{ing.rejected} rejected")
+    parts = [f"{counted(report.papers, 'paper')} {verb}", f"{ing.rejected:,} rejected"]
     if ing.duplicates:
-        parts.append(f"{ing.duplicates} duplicate{'s' if ing.duplicates != 1 else ''} merged")
-    return (f"read {ing.read} records: {', '.join(parts)}; {report.quads:,} quads in {store} "
+        parts.append(f"{counted(ing.duplicates, 'duplicate')} merged")
+    return (f"read {counted(ing.read, 'record')}: {', '.join(parts)}; {report.quads:,} quads in {store} "
             f"({seconds:.1f} s)")
+
+
+def missing_inputs(args, console: Console) -> bool:
+    """Input paths that do not exist are a mistake on the command line (exit 2), not rejected records."""
+    missing = [str(p) for p in args.inputs if not os.path.exists(p)]
+    for path in missing:
+        console.error(f"kg {args.command}: no such file: {path}")
+    return bool(missing)
 
 
 def cmd_build(args, console: Console) -> int:
     from .builder import NothingToBuild, add, build
+    if missing_inputs(args, console):
+        return EXIT_USAGE
     t = time.perf_counter()
     job = build if args.command == "build" else add
     verb = "built" if args.command == "build" else "added or replaced"
@@ -78,8 +93,8 @@ def cmd_build(args, console: Console) -> int:
         report = job(args.inputs, args.store, **kwargs)
     except NothingToBuild as nothing:
         report_problems(console, nothing.report.ingest.problems)
-        console.error(f"read {nothing.report.ingest.read} records: 0 papers {verb}, "
-                      f"{nothing.report.ingest.rejected} rejected; the store was left as it was")
+        console.error(f"read {counted(nothing.report.ingest.read, 'record')}: 0 papers {verb}, "
+                      f"{nothing.report.ingest.rejected:,} rejected; the store was left as it was")
         return EXIT_REJECTED
     report_problems(console, report.ingest.problems)
     for phase, secs in report.seconds.items():
@@ -145,6 +160,8 @@ def cmd_serve(args, console: Console) -> int:
 def cmd_extract(args, console: Console) -> int:
     from .builder import graph_extraction
     from .ingest import read_inputs
+    if missing_inputs(args, console):
+        return EXIT_USAGE
     ingest = read_inputs(args.inputs)
     report_problems(console, ingest.problems)
     from pyoxigraph import RdfFormat, serialize
@@ -156,8 +173,8 @@ def cmd_extract(args, console: Console) -> int:
     finally:
         if out is not sys.stdout.buffer:
             out.close()
-    console.info(f"read {ingest.read} records: {len(ingest.papers)} papers extracted, {ingest.rejected} rejected; "
-                 f"{len(quads):,} quads to {args.output or 'stdout'}")
+    console.info(f"read {counted(ingest.read, 'record')}: {counted(len(ingest.papers), 'paper')} extracted, "
+                 f"{ingest.rejected:,} rejected; {len(quads):,} quads to {args.output or 'stdout'}")
     return EXIT_OK if not ingest.rejected else EXIT_REJECTED
 
 
@@ -250,24 +267,31 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--queries", metavar="DIR", help="gallery queries folder (default: the bundled one)")
     p.set_defaults(func=cmd_serve)
 
-    p = sub.add_parser("fetch", parents=[common], help="download papers from arXiv or Hugging Face")
+    p = sub.add_parser("fetch", parents=[common], help="download papers from arXiv or Hugging Face",
+                       description="Download papers into a file that kg build reads: arXiv search results as Atom "
+                                   "XML, or a day of Hugging Face daily papers as JSON Lines. Requests are paced "
+                                   "and retried; the file is written only once the download is complete.")
     fetch_sub = p.add_subparsers(dest="source", required=True, metavar="SOURCE")
-    f = fetch_sub.add_parser("arxiv", parents=[common], help="arXiv API search (Atom)")
+    f = fetch_sub.add_parser("arxiv", parents=[common], help="arXiv API search (Atom)",
+                             description="Search the arXiv API and write the matching entries as one Atom feed.")
     f.add_argument("--query", required=True, metavar="Q", help='arXiv search query, e.g. "cat:cs.LG AND ti:transfer"')
-    f.add_argument("--max", type=int, default=100, metavar="N")
-    f.add_argument("--page-size", type=int, default=100, metavar="N")
+    f.add_argument("--max", type=int, default=100, metavar="N", help="papers to fetch at most (default 100)")
+    f.add_argument("--page-size", type=int, default=100, metavar="N", help="papers per request (default 100)")
     f.add_argument("--delay", type=float, default=3.0, metavar="S", help="pause between requests (arXiv asks 3 s)")
-    f.add_argument("--api-url", default="https://export.arxiv.org/api/query", metavar="URL")
-    f.add_argument("--timeout", type=float, default=30.0, metavar="S")
-    f.add_argument("--retries", type=int, default=4, metavar="N")
+    f.add_argument("--api-url", default="https://export.arxiv.org/api/query", metavar="URL",
+                   help="the API's address (default: %(default)s)")
+    f.add_argument("--timeout", type=float, default=30.0, metavar="S", help="per request (default 30 s)")
+    f.add_argument("--retries", type=int, default=4, metavar="N", help="retries of a failed request (default 4)")
     f.add_argument("--backoff", type=float, default=1.0, metavar="S", help="wait before the first retry; doubles")
     f.add_argument("-o", "--output", required=True, metavar="FILE", help="Atom XML file ('-' = standard output)")
-    f = fetch_sub.add_parser("hf-daily", parents=[common], help="Hugging Face daily papers (JSON Lines)")
-    f.add_argument("--date", required=True, metavar="YYYY-MM-DD")
-    f.add_argument("--api-url", default="https://huggingface.co/api/daily_papers", metavar="URL")
-    f.add_argument("--timeout", type=float, default=30.0, metavar="S")
-    f.add_argument("--retries", type=int, default=4, metavar="N")
-    f.add_argument("--delay", type=float, default=1.0, metavar="S")
+    f = fetch_sub.add_parser("hf-daily", parents=[common], help="Hugging Face daily papers (JSON Lines)",
+                             description="Write one day of Hugging Face daily papers as JSON Lines.")
+    f.add_argument("--date", required=True, metavar="YYYY-MM-DD", help="the day")
+    f.add_argument("--api-url", default="https://huggingface.co/api/daily_papers", metavar="URL",
+                   help="the API's address (default: %(default)s)")
+    f.add_argument("--timeout", type=float, default=30.0, metavar="S", help="per request (default 30 s)")
+    f.add_argument("--retries", type=int, default=4, metavar="N", help="retries of a failed request (default 4)")
+    f.add_argument("--delay", type=float, default=1.0, metavar="S", help="pause between requests (default 1 s)")
     f.add_argument("--backoff", type=float, default=1.0, metavar="S", help="wait before the first retry; doubles")
     f.add_argument("-o", "--output", required=True, metavar="FILE", help="JSON Lines file ('-' = standard output)")
     p.set_defaults(func=cmd_fetch)

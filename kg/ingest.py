@@ -95,7 +95,13 @@ def read_file(path: str | Path) -> Iterator[Paper | Problem]:
     elif first == "<":
         yield from read_atom(text, name)
     else:
-        yield from read_page(text, name)
+        found = False
+        for item in read_page(text, name):
+            found = found or isinstance(item, Paper)
+            yield item
+        if not found:  # the page format is the fallback: say so when it was the wrong guess
+            yield Problem(name, 0, "no papers read: the file was taken for a saved papers page (title and abstract "
+                                   "lines), as it is neither JSON Lines nor Atom XML", "warning")
 
 
 def decode(data: bytes, name: str) -> tuple[str | None, Problem | None]:
@@ -244,14 +250,17 @@ def read_jsonl(text: str, name: str) -> Iterator[Paper | Problem]:
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as err:
-            yield Problem(name, n, f"not valid JSON ({err.msg} at column {err.colno})")
+            at = " " if err.msg.endswith(" at") else " at "  # "Unterminated string starting at" ends in "at"
+            yield Problem(name, n, f"not valid JSON ({err.msg}{at}column {err.colno})")
             continue
         if not isinstance(obj, dict):
             yield Problem(name, n, f"expected a JSON object with title and abstract, got {type(obj).__name__}")
             continue
         title, abstract = obj.get("title"), obj.get("abstract", obj.get("summary"))
-        if not isinstance(title, str) or not isinstance(abstract, (str, type(None))):
-            yield Problem(name, n, "title and abstract must be strings")
+        wrong = [f"{field} is {type(value).__name__}, not a string" for field, value in
+                 (("title", title), ("abstract", abstract)) if value is not None and not isinstance(value, str)]
+        if wrong:
+            yield Problem(name, n, "; ".join(wrong))
             continue
         authors = obj.get("authors") or []
         if isinstance(authors, str):

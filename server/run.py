@@ -5,6 +5,7 @@ Updates are refused at start unless the server listens on a loopback address onl
 """
 from __future__ import annotations
 
+import errno
 import ipaddress
 import os
 import signal
@@ -39,6 +40,24 @@ def http_processes() -> int:
         return max(1, int(os.environ["KG_SERVE_HTTP_PROCESSES"]))
     except (KeyError, ValueError):
         return max(1, min(2, os.cpu_count() or 1))
+
+
+def address_problem(host: str, port: int) -> str | None:
+    """Why the server could not listen on host:port (said before starting, where gunicorn would retry for seconds
+    and then fail with a less helpful message), or None."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host.strip("[]"), port, type=socket.SOCK_STREAM)[0]
+    except (OSError, UnicodeError) as err:
+        return f"unknown host ({err})"
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds
+        try:
+            probe.bind(address)
+        except OSError as err:
+            if err.errno == errno.EADDRINUSE:
+                return "the port is in use by another program; choose another one with --port"
+            return err.strerror or str(err)
+    return None
 
 
 def bind_address(host: str, port: int) -> str:
@@ -104,6 +123,10 @@ def serve(args, console) -> int:
         return EXIT_USAGE
     if args.timeout <= 0 or args.threads < 1 or (args.workers is not None and args.workers < 1):
         console.error("kg serve: --timeout, --threads and --workers must be positive")
+        return EXIT_USAGE
+    problem = address_problem(args.host, args.port)
+    if problem:
+        console.error(f"kg serve: cannot listen on {bind_address(args.host, args.port)}: {problem}")
         return EXIT_USAGE
     processes = http_processes()
     workers = args.workers or os.cpu_count() or 2

@@ -69,9 +69,10 @@ def test_every_good_record_is_built(bad_build):
 
 def test_summary_adds_up(bad_build):
     proc, store, _ = bad_build
-    m = re.search(r"read (\d+) records: (\d+) papers built, (\d+) rejected(?:, (\d+) duplicates? merged)?", proc.stderr)
+    m = re.search(r"read ([\d,]+) records?: ([\d,]+) papers? built, ([\d,]+) rejected(?:, ([\d,]+) duplicates? merged)?",
+                  proc.stderr)
     assert m, proc.stderr
-    read, built, rejected, merged = (int(x or 0) for x in m.groups())
+    read, built, rejected, merged = (int((x or "0").replace(",", "")) for x in m.groups())
     assert read == built + rejected + merged
     assert built == len(KGStore.open(store).select("SELECT ?p WHERE { ?p a kg:Paper }"))
     assert merged == 1

@@ -163,10 +163,12 @@ def test_cli_exit_codes_and_messages(tmp_path):
     proc = run_kg("build", bad, "--store", tmp_path / "store")
     assert proc.returncode == 1
     assert f"{bad}:2: error: not valid JSON" in proc.stderr
-    assert "read 2 records: 1 papers built, 1 rejected" in proc.stderr
+    assert "read 2 records: 1 paper built, 1 rejected" in proc.stderr
     assert KGStore.open(tmp_path / "store").select("SELECT ?t WHERE { ?p a kg:Paper ; dcterms:title ?t }") == [{"t": "Good"}]
 
     assert run_kg("build", bad).returncode == 2  # usage error: --store missing
+    typo = run_kg("build", tmp_path / "no-such.jsonl", "--store", tmp_path / "store")
+    assert typo.returncode == 2 and "no such file" in typo.stderr and "no-such.jsonl" in typo.stderr
     missing = run_kg("stats", "--store", tmp_path / "nothing-here")
     assert missing.returncode == 2 and "kg build" in missing.stderr and "Traceback" not in missing.stderr
     good = tmp_path / "good.jsonl"

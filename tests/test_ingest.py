@@ -68,6 +68,15 @@ def test_jsonl_fields_and_errors(tmp_path):
     assert "not valid JSON" in problems[0].reason and "no abstract" in problems[1].reason
 
 
+def test_jsonl_problems_say_what_is_wrong(tmp_path):
+    path = tmp_path / "odd.jsonl"
+    path.write_text("\n".join([json.dumps({"abstract": ABSTRACT}), json.dumps({"title": 5, "abstract": ["a"]}),
+                               '{"title": "Cut", "abstract": "unterminated}']) + "\n")
+    reasons = [p.reason for p in problems_of(path)]
+    assert reasons == ["record has no title", "title is int, not a string; abstract is list, not a string",
+                       "not valid JSON (Unterminated string starting at column 30)"]
+
+
 ATOM = """<?xml version="1.0" encoding="UTF-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom">
   <title>arXiv Query</title>
@@ -163,3 +172,12 @@ def test_atom_paper_has_its_arxiv_id_once(tmp_path):
     path = tmp_path / "feed.xml"
     path.write_text(ATOM)
     assert papers_of(path)[0].identifiers == ("2301.00001",)
+
+
+def test_a_text_file_with_no_papers_says_which_format_it_was_taken_for(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("hello\n")
+    problems = problems_of(path)
+    assert [p.severity for p in problems] == ["error", "warning"]
+    assert "taken for a saved papers page" in problems[1].reason
+    assert all(p.severity == "error" for p in problems_of(SAMPLE.parent / "missing.txt"))  # unreadable: no guess
