@@ -70,7 +70,12 @@ def query(store: KGStore, sparql: str, bindings: Mapping[str, object] | None = N
     `bindings` gives variables their values safely (never pasted into the text); the variables must be projected.
     Returns a list of dicts for SELECT, a bool for ASK, a list of (s, p, o) string triples for CONSTRUCT/DESCRIBE.
     """
-    result = store.query(sparql, {k: as_term(v) for k, v in (bindings or {}).items()} or None)
+    try:
+        result = store.query(sparql, {k: as_term(v) for k, v in (bindings or {}).items()} or None)
+    except RuntimeError as err:
+        if "projection" in str(err):  # pyoxigraph substitutes only variables the SELECT projects
+            raise ValueError(f"bindings: every bound variable must be in the SELECT clause ({err})") from None
+        raise
     if isinstance(result, QueryBoolean):
         return bool(result)
     if isinstance(result, QuerySolutions):

@@ -1,6 +1,8 @@
 """The public Python API: its names are a promise, and each does what the command line does."""
 from __future__ import annotations
 
+import pytest
+
 import kg
 
 from conftest import SAMPLE
@@ -21,6 +23,8 @@ def test_query_with_bindings_and_gallery(sample_store):
     rows = kg.query(store, "SELECT ?label ?d WHERE { ?d a kg:Dataset ; rdfs:label ?label }", {"label": "ImageNet"})
     assert rows and all(r["label"] == "ImageNet" for r in rows)
     assert kg.query(store, "ASK { ?p a kg:Paper }") is True
+    with pytest.raises(ValueError, match="every bound variable must be in the SELECT clause"):
+        kg.query(store, "SELECT ?d WHERE { ?d a kg:Dataset ; rdfs:label ?label }", {"label": "ImageNet"})
     top = kg.run_gallery_query(store, "top-datasets", {"min_papers": 2})
     assert top and any("ImageNet" in str(r.values()) for r in top)
     assert "top-datasets" in kg.gallery().ids
