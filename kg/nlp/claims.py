@@ -223,6 +223,12 @@ def points_of(cue_points: int, index: int, count: int, has_result: bool, about_o
     return score
 
 
+# the most points_of gives a sentence without a cue, a result or a name of its own (for a late place in a long
+# abstract): when it is below CLAIM_THRESHOLD, such a sentence needs no scoring
+POINTS_WITHOUT_EVIDENCE = points_of(0, 9, 10, has_result=False, about_own_work=False, has_link=False,
+                                    contribution=False, finding=False)
+
+
 @lru_cache(maxsize=None)
 def text_scorer() -> ClaimScorer:
     """A scorer for plain strings (words split on spaces and punctuation), for tests and tools."""

@@ -91,6 +91,7 @@ def is_shape_word(word: str) -> bool:
 NAME_PARTS = re.compile(r"[-'^_+]")
 
 
+@lru_cache(maxsize=100_000)
 def is_shape_name(name: str) -> bool:
     """A whole name (maybe hyphen-joined) of which some part has the shape of a coined name."""
     if " " in name or MODEL_SIZE.match(name) or ROMAN.match(name) or UNIT_LIKE.match(name) or LETTER_NUMBER.match(name):

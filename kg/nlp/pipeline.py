@@ -34,7 +34,7 @@ from spacy.tokens import Doc
 from ..vocab import slugify
 from .abbreviations import find_abbreviations
 from .candidates import Candidate
-from .claims import CLAIM_THRESHOLD, CueIndex, load_cues, points_of
+from .claims import CLAIM_THRESHOLD, POINTS_WITHOUT_EVIDENCE, CueIndex, load_cues, points_of
 from .recognizer import Recognizer, Sentence
 from .resources import gazetteer
 from .results import find_numbers
@@ -123,25 +123,31 @@ def split_sentences(doc: Doc) -> Doc:
     text = st.text
     lowered(st)
     title_end = text.find("\n")
-    cuts = [0]
+    sentences: list[Sentence] = []
+    index = -1 if title_end >= 0 else 0
+    start = 0  # where the next sentence starts
     if title_end >= 0:
         abstract = SPACE_AFTER.match(text, title_end).end()
         if abstract < len(text):
-            cuts.append(abstract)
-    # (the cuts come in increasing order: the abstract starts after the title's line break and the spaces after
-    # it, where no sentence end can be)
-    cuts.extend([m.end() for m in BOUNDARY.finditer(text, max(title_end, 0))])
-    cuts.append(len(text))
-    sentences: list[Sentence] = []
-    index = -1 if title_end >= 0 else 0
-    for k in range(len(cuts) - 1):
-        cut = cuts[k]
-        size = len(text[cut:cuts[k + 1]].rstrip())
-        if size:
-            sentences.append(new_sentence(Sentence, (cut, cut + size, index)))
+            index = add_sentence(sentences, text, 0, abstract, index)
+            start = abstract
+    # (the boundaries come after the abstract's start: no sentence end can be in the spaces before it)
+    for mark, cut in [m.span() for m in BOUNDARY.finditer(text, max(title_end, 0))]:
+        # the sentence ends with its mark (what the boundary takes after it are spaces)
+        sentences.append(new_sentence(Sentence, (start, mark + 1, index)))
         index += 1
+        start = cut
+    add_sentence(sentences, text, start, len(text), index)
     st.sentences = sentences
     return doc
+
+
+def add_sentence(sentences: list[Sentence], text: str, start: int, end: int, index: int) -> int:
+    """Add text[start:end] less its trailing spaces as sentence `index`, unless nothing is left; the next index."""
+    size = len(text[start:end].rstrip())
+    if size:
+        sentences.append(new_sentence(Sentence, (start, start + size, index)))
+    return index + 1
 
 
 new_sentence = tuple.__new__  # Sentence(start, end, index) without the Python-level __new__ of a NamedTuple
@@ -151,9 +157,11 @@ split_sentences.pipe = batched(split_sentences)
 DIGIT = re.compile(r"\d")
 DIGIT_BYTES = bytes.maketrans(b"0123456789" + bytes(b for b in range(256) if not 48 <= b <= 57),
                               b"0" * 10 + b"." * 246)
-BOUNDARY = re.compile(r"[.!?](?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bet al\.)(?<!\bvs\.)(?<!\bcf\.)(?<!\bFig\.)(?<!\bEq\.)"
-                      r"(?<!\bNo\.)(?<!\bapprox\.)(?<!\bresp\.)(?<!\bSec\.)(?<!\bTab\.)(?<![A-Z]\.[A-Z]\.)"
-                      r"(?<!\s[A-Z]\.)(?=\s+[A-Z0-9\"'“‘(\[])\s*")
+# (what must follow the mark is looked at first: it rules out most marks, such as decimal points, before the
+# abbreviations are)
+BOUNDARY = re.compile(r"[.!?](?=\s+[A-Z0-9\"'“‘(\[])(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bet al\.)(?<!\bvs\.)(?<!\bcf\.)"
+                      r"(?<!\bFig\.)(?<!\bEq\.)(?<!\bNo\.)(?<!\bapprox\.)(?<!\bresp\.)(?<!\bSec\.)(?<!\bTab\.)"
+                      r"(?<![A-Z]\.[A-Z]\.)(?<!\s[A-Z]\.)\s*")
 SPACE_AFTER = re.compile(r"\s*")
 
 
@@ -432,10 +440,13 @@ class ClaimComponent:
                 for ci, check in longer:
                     if ci not in fired and check(keys, pos, end, lo, hi):
                         fired.add(ci)
+            has_result, about_own_work = s.index in with_results, k in own
+            if not (fired or has_result or about_own_work) and POINTS_WITHOUT_EVIDENCE < CLAIM_THRESHOLD:
+                continue  # nothing in the sentence scores: it cannot be a claim
             points = 0
             for ci in fired:
                 points += weights[ci]
-            if points_of(points, s.index, count, s.index in with_results, k in own,
+            if points_of(points, s.index, count, has_result, about_own_work,
                          links and text.find("://", s.start, s.end) >= 0,
                          not contribution.isdisjoint(fired), not finding.isdisjoint(fired)) >= CLAIM_THRESHOLD:
                 claims.append(s.index)

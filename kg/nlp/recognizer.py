@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable, NamedTuple, Sequence
 
 from ..vocab import slugify
@@ -45,6 +46,9 @@ TITLE_TASK_TRIGGER = re.compile(r"\b(?:for|towards?|in|on)\s+|:\s*", re.IGNORECA
 TITLE_TASK = re.compile(r"(?:the\s+|a\s+|an\s+)?(?P<task>(?:[\w'-]+\s+){0,5}?[\w'-]+)"
                         r"(?=\s*$|\s+(?:via|with|using|by|through|under|from|across|in|models?)\b|\s*[:?])",
                         re.IGNORECASE)
+# a trigger with the task after it, read in one match (the task in a lookahead: triggers never overlap, so each is
+# tried as when the task was matched after each trigger found)
+TITLE_TASK_AFTER_TRIGGER = re.compile(rf"(?:{TITLE_TASK_TRIGGER.pattern})(?={TITLE_TASK.pattern})", re.IGNORECASE)
 MEANS_WORDS = (" with ", " via ", " using ", " through ")
 # "... with a Unified Text-to-Text Transformer", "... via Parameterized Max Scale": the means the title names
 TITLE_MEANS = re.compile(r"\b(?P<word>with|via|using|through)\s+(?P<means>[A-Z][^:?]*?)\s*(?=$|[:?]|\s+(?:for|in|on|to)\s)",
@@ -151,7 +155,7 @@ class Recognizer:
         self.type_by_context(text, chosen, sentences, aligned)
         self.type_lists(text, chosen)
         self.mark_proposed(text, chosen, sentences, title_end, aligned, starts)
-        self.mark_evaluated(text, chosen, sentences, starts)
+        self.mark_evaluated(text, chosen, sentences, starts, aligned)
         label = self.gazetteer_label
         kept = []
         for c in chosen:
@@ -216,20 +220,37 @@ class Recognizer:
 
     def title_candidates(self, text: str, title_end: int) -> list[Candidate]:
         """'Name: subtitle' titles name what the paper introduces; 'X for <task>' names its task."""
-        out = []
         title = text[:title_end]
+        name = self.title_name(text, title)
+        out = [name] if name else []
+        out += self.title_means(title)
+        out += title_tasks(title)
+        return out
+
+    @staticmethod
+    def title_name(text: str, title: str) -> Candidate | None:
+        """The name before the colon of a 'Name: subtitle' title."""
         head, sep, subtitle = title.partition(":")
         head = head.strip()
-        if sep and head and len(head.split()) <= 5 and not is_generic(head):
-            is_name = is_shape_name(head) or (len(head.split()) == 1 and head[:1].isupper()
-                                              and head.lower() not in NOT_A_TITLE_NAME)
-            # a Title Case phrase before the colon is a name only when the abstract uses it too
-            if not is_name and is_title_case_run(head) and head in text[title_end:]:
-                is_name = head.split()[0].lower() not in NOT_A_TITLE_NAME
-            if is_name:
-                kind = "dataset" if DATASET_WORD.search(subtitle) else None
-                start = title.index(head)
-                out.append(Candidate(start, start + len(head), head, kind, "title-name", proposed=True))
+        if not sep or not head:
+            return None
+        head_words = head.split()
+        if len(head_words) > 5 or is_generic(head):
+            return None
+        is_name = is_shape_name(head) or (len(head_words) == 1 and head[:1].isupper()
+                                          and head.lower() not in NOT_A_TITLE_NAME)
+        # a Title Case phrase before the colon is a name only when the abstract uses it too
+        if not is_name and is_title_case_run(head) and text.find(head, len(title)) >= 0:
+            is_name = head_words[0].lower() not in NOT_A_TITLE_NAME
+        if not is_name:
+            return None
+        kind = "dataset" if DATASET_WORD.search(subtitle) else None
+        start = title.index(head)
+        return Candidate(start, start + len(head), head, kind, "title-name", proposed=True)
+
+    def title_means(self, title: str) -> list[Candidate]:
+        """The method a title names as its means: '... with a Unified Text-to-Text Transformer'."""
+        out = []
         low_title = title.lower()
         means = TITLE_MEANS.finditer(title) if any(w in low_title for w in MEANS_WORDS) else ()
         for m in means:
@@ -242,19 +263,6 @@ class Recognizer:
                 start = m.start("means") + m.group("means").index(part)
                 proposed = m.group("word").lower() in ("via", "using") or kind_from_head(part) == "method"
                 out.append(Candidate(start, start + len(part), part, "method", "title-name", proposed=proposed))
-        for trigger in TITLE_TASK_TRIGGER.finditer(title):
-            phrase_match = TITLE_TASK.match(title, trigger.end())
-            if not phrase_match:
-                continue
-            phrase = TITLE_EVALUATIVE.sub("", phrase_match.group("task"))
-            tokens = phrase.split()
-            if not 2 <= len(tokens) <= 6 or kind_from_head(phrase) != "task" or is_generic(phrase):
-                continue
-            if any(t.lower() in SMALL - {"of", "and"} for t in tokens) or (
-                    tokens[0].lower().endswith("ing") and tokens[0].lower() not in words("task_head")):
-                continue  # a clause ("Evaluating LLMs at X", "Boosting Visual Generation"), not a task name
-            start = phrase_match.start("task") + phrase_match.group("task").index(phrase)
-            out.append(Candidate(start, start + len(phrase), phrase, "task", "title-phrase"))
         return out
 
     def named_candidates(self, text: str, title_end: int, low: str | None = None) -> list[Candidate]:
@@ -296,7 +304,7 @@ class Recognizer:
         if metric or terms:
             # where the case-blind patterns can start, found with str.find on the lower-case text; not when the
             # text holds a dotless i or a long s, which the patterns match as "i" and "s"
-            exact = aligned is None or "\u0131" in text or "\u017f" in text
+            exact = case_blind_text(text, aligned) is None
             if metric:
                 matches += METRIC_LIST.finditer(text, title_end) if exact \
                     else matches_at(METRIC_LIST, text, aligned, "metric", title_end)
@@ -338,16 +346,17 @@ class Recognizer:
         task_heads = words("task_head")
         # "X task(s)" / "X problem(s)": find the keyword, then read the words before it
         for at in keywords:
-            window = body[max(0, at - 60):at]
-            if not window.endswith((" ", "\n")):
+            if not at or body[at - 1] not in " \n":
                 continue  # "subtask", "multi-task": the keyword is inside a word
-            words_ = window.split()
-            if at > 60 and not window[0].isspace():
-                words_ = words_[1:]  # the window began inside a word
+            window = body[max(0, at - 60):at]
+            # the last four words of the window (no more are split off), less one that the window began inside
+            words_ = window.rsplit(None, 4)
+            if len(words_) > 4 or (at > 60 and not window[0].isspace()):
+                words_ = words_[1:]
             # (trim_task_phrase of the lower-case words before the keyword, read from the last: the last must
             # end like a task, the run stops at a word that cannot be part of one)
             run = []
-            for word in reversed(words_[-4:]):
+            for word in reversed(words_):
                 if not LOWER_WORD.fullmatch(word):
                     break
                 lowered = word.lower()
@@ -375,7 +384,7 @@ class Recognizer:
             if found and not is_generic(phrase) and kind_from_head(phrase) == "task":
                 start, end = m.start(1) + found[0], m.start(1) + found[1]
                 out.append(Candidate(start, end, body[start:end], "task", "task-pattern"))
-        for m in filter(None, (TASKS_SUCH_AS.match(body, pos) for pos in keywords)):
+        for m in filter(None, (TASKS_SUCH_AS.match(body, pos) for pos in tasks)):  # (it opens with "task")
             offset = m.start(1)
             for item in LIST_ITEM.finditer(m.group(1)):
                 phrase = LEADING_AND_OR.sub("", item.group()).strip()
@@ -417,8 +426,8 @@ class Recognizer:
             if len(before) > 1 and (before[-1] in (",", ":") or before[-1] in self.naming_words) \
                     and before[-2] in dataset_heads:
                 c.vote("dataset", 3)  # "a new benchmark, X" / "a dataset called X"
-            if DATASET_SUFFIX.search(c.text):
-                c.vote("dataset", 3)  # SWE-bench, HotpotQA, OpenVMT-Dataset
+            for kind, weight in votes_of_shape(c.text):
+                c.vote(kind, weight)
             if after and after[0] in (",", "("):
                 apposition = APPOSITION.match(text, c.end)
                 if apposition:
@@ -426,8 +435,6 @@ class Recognizer:
                     c.vote("dataset" if head in dataset_heads else "method", 3)
             if after and after[0] in METHOD_NOUNS:
                 c.vote("method", 3)
-            if MODEL_SIZE_SUFFIX.search(c.text):
-                c.vote("method", 2)  # a model size: "Qwen3-8B"
             if c.kind_votes:
                 c.kind = max(sorted(c.kind_votes), key=lambda k: c.kind_votes[k])
             elif c.source in ("shape", "title-name", "named"):
@@ -472,7 +479,9 @@ class Recognizer:
         by_sentence: dict[int, list[Candidate]] = {}  # the names still to decide, by sentence
         for c in cands:
             if (c.kind == "method" or c.kind == "dataset") and not c.proposed:
-                si = max(bisect_right(starts, c.start) - 1, 0)  # sentence_of(sentences, c.start)
+                si = bisect_right(starts, c.start) - 1  # sentence_of(sentences, c.start)
+                if si < 0:
+                    si = 0
                 group = by_sentence.get(si)
                 if group is None:
                     by_sentence[si] = [c]
@@ -493,7 +502,7 @@ class Recognizer:
             for c in group:
                 # the 70 characters before the name, in lower case (lower-casing moves no character); the words
                 # these tests look for lie in it, hence in the sentence
-                w_start = max(s_start, c.start - 70)
+                w_start = c.start - 70 if c.start - 70 > s_start else s_start
                 window = low[w_start:c.start] if low is not None else text[w_start:c.start].lower()
                 if named_just_before_low(window, naming_words) \
                         or (title_names and slugify(c.text) in title_names) \
@@ -514,16 +523,15 @@ class Recognizer:
                 if pending and c.source != "gazetteer":  # a name the field knows is used, not introduced
                     c.proposed = True
                     verbs = [v for v in verbs if v not in pending]
-        # names derived from a proposed name are proposed too: LLaVE -> LLaVE-7B, ScaleDiff -> ScaleDiff-Math
-        proposed = [c.text + "-" for c in cands if c.proposed and len(c.text) >= 3]
-        if proposed:
-            proposed = tuple(proposed)
-            for c in cands:
-                if (c.kind == "method" or c.kind == "dataset") and c.text.startswith(proposed):
-                    c.proposed = True
-        # a short form shares the proposal of its long form, and the other way round
+        # names derived from a proposed name are proposed too: LLaVE -> LLaVE-7B, ScaleDiff -> ScaleDiff-Math;
+        # and a short form shares the proposal of its long form, and the other way round (the names it links
+        # are gathered in the same pass: a name's own proposal is settled when the pass reaches it)
+        derived = tuple([c.text + "-" for c in cands if c.proposed and len(c.text) >= 3])
         linked = set()
         for c in cands:
+            if derived and not c.proposed and (c.kind == "method" or c.kind == "dataset") \
+                    and c.text.startswith(derived):
+                c.proposed = True
             if c.proposed:
                 linked.add(c.text)
                 if c.long_form:
@@ -541,9 +549,13 @@ class Recognizer:
         return bool(tail) and tail[-1].lower() in self.naming_words
 
     def mark_evaluated(self, text: str, cands: list[Candidate], sentences: Sequence[Sentence],
-                       starts: list[int] | None = None) -> None:
+                       starts: list[int] | None = None, low: str | None = None) -> None:
+        """Datasets named in a sentence that speaks of experiments. `low`: text.lower() when its offsets are the
+        text's (the cue is then looked for in it without regard to case, which is faster)."""
         if starts is None:
             starts = [s.start for s in sentences]
+        blind = case_blind_text(text, low)
+        search, source = (EVALUATION_CUE.search, text) if blind is None else (EVALUATION_CUE_LOWER.search, blind)
         seen: dict[int, bool] = {}  # sentence -> whether it speaks of experiments
         for c in cands:
             if c.kind == "dataset":
@@ -553,18 +565,38 @@ class Recognizer:
                 hit = seen.get(si)
                 if hit is None:
                     s = sentences[si]
-                    hit = seen[si] = EVALUATION_CUE.search(text, s.start, s.end) is not None
+                    hit = seen[si] = search(source, s.start, s.end) is not None
                 if hit:
                     c.evaluated = True
 
 
-EVALUATION_CUE = re.compile(r"\b(?:evaluat\w*|experiment\w*|results?|achiev\w*|outperform\w*|accuracy|performance|"
-                            r"test\w*|benchmark\w*|state-of-the-art|SOTA)\b", re.IGNORECASE)
+EVALUATION_WORDS = (r"\b(?:evaluat\w*|experiment\w*|results?|achiev\w*|outperform\w*|accuracy|performance|"
+                    r"test\w*|benchmark\w*|state-of-the-art|sota)\b")
+EVALUATION_CUE = re.compile(EVALUATION_WORDS, re.IGNORECASE)
+EVALUATION_CUE_LOWER = re.compile(EVALUATION_WORDS)  # for text in lower case: the same hits, found faster
+
+
+def case_blind_text(text: str, low: str | None) -> str | None:
+    """`low` (text.lower() with the text's offsets, or None) when a pattern in lower case finds in it what the
+    same pattern with re.IGNORECASE finds in the text: not when the text holds a dotless i or a long s, which a
+    case-blind pattern matches as "i" and "s"."""
+    return low if low is not None and "\u0131" not in text and "\u017f" not in text else None
 
 
 # AUTHORS, led by the character class of its first letters so that the regex engine skips other text quickly
 # ("\b" before a word's first letter: the character before it is not a word character)
 AUTHORS_FAST = re.compile(r"[otw](?<!\w[otw])(?:(?<=w)e|(?<=o)ur|(?<=t)his (?:paper|work|study))\b")
+
+
+@lru_cache(maxsize=100_000)
+def votes_of_shape(name: str) -> tuple[tuple[str, int], ...]:
+    """The kinds a name's own shape votes for (the same names come back paper after paper: worked out once)."""
+    votes = []
+    if DATASET_SUFFIX.search(name):
+        votes.append(("dataset", 3))  # SWE-bench, HotpotQA, OpenVMT-Dataset
+    if MODEL_SIZE_SUFFIX.search(name):
+        votes.append(("method", 2))  # a model size: "Qwen3-8B"
+    return tuple(votes)
 
 
 def is_coined(short: str) -> bool:
@@ -681,7 +713,8 @@ def follows_closely(between: str) -> bool:
     inner = between.rstrip()
     if inner.endswith((",", ":")):
         inner = inner[:-1]
-    return len(inner.split()) <= 12 and not any(mark in inner for mark in ",;:")
+    # (the marks first: cheaper than splitting; and no more than 13 words are split off to count to 12)
+    return "," not in inner and ";" not in inner and ":" not in inner and len(inner.split(None, 12)) <= 12
 
 
 def sentence_of(sentences: Sequence[Sentence], pos: int) -> int:
@@ -710,6 +743,22 @@ def sentence_text(text: str, sentences: Sequence[Sentence], pos: int) -> str:
         if s.start <= pos < s.end:
             return text[s.start:s.end]
     return ""
+
+
+def title_tasks(title: str) -> list[Candidate]:
+    """The task a title names: '... for Code Translation', '...: Dataset Development'."""
+    out = []
+    for m in TITLE_TASK_AFTER_TRIGGER.finditer(title):
+        phrase = TITLE_EVALUATIVE.sub("", m.group("task"))
+        tokens = phrase.split()
+        if not 2 <= len(tokens) <= 6 or kind_from_head(phrase) != "task" or is_generic(phrase):
+            continue
+        if any(t.lower() in SMALL - {"of", "and"} for t in tokens) or (
+                tokens[0].lower().endswith("ing") and tokens[0].lower() not in words("task_head")):
+            continue  # a clause ("Evaluating LLMs at X", "Boosting Visual Generation"), not a task name
+        start = m.start("task") + m.group("task").index(phrase)
+        out.append(Candidate(start, start + len(phrase), phrase, "task", "title-phrase"))
+    return out
 
 
 def trim_task_phrase(phrase: str, head_first: bool = False) -> str:
