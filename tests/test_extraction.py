@@ -58,3 +58,25 @@ def test_generic_phrases_are_not_entities():
 def test_odd_whitespace_does_not_break_extraction():
     ex = extract("T", "We study the image  classification task. The problem of  domain   adaptation matters.")
     assert {"task"} == {m.kind for m in ex.mentions}
+
+
+def datasets_by_value(abstract: str) -> dict[str, tuple[str, ...]]:
+    return {r.value: r.datasets for r in extract("A Study", abstract).results}
+
+
+def test_each_number_goes_with_the_dataset_written_next_to_it():
+    assert datasets_by_value("SparseMix achieves 91.2% accuracy on CIFAR-10 and 72.4% accuracy on CIFAR-100.") \
+        == {"91.2": ("CIFAR-10",), "72.4": ("CIFAR-100",)}
+    assert datasets_by_value("On ImageNet our model reaches 80.1% top-1 accuracy and on COCO it reaches 50.2 AP.") \
+        == {"80.1": ("ImageNet",), "50.2": ("COCO",)}
+    assert datasets_by_value("It reaches 78.5 and 61.0 Hits@1 on WebQSP and ComplexWebQuestions respectively.") \
+        == {"78.5": ("WebQSP",), "61": ("ComplexWebQuestions",)}
+
+
+def test_a_number_with_a_list_of_datasets_keeps_them_all():
+    assert datasets_by_value("Our approach improves accuracy by 5% on CUB200, Stanford Dogs, MIT67 and Stanford40.") \
+        == {"5": ("CUB200", "Stanford Dogs", "MIT67", "Stanford40")}
+    # a number of a pair shares the dataset its neighbour names ("74.8% in-domain and 71.6% out-of-domain")
+    got = datasets_by_value("FooNet is best on Vbvr-VQA with 74.8% in-domain and 71.6% out-of-domain accuracy, "
+                            "and reaches 55.0% accuracy on IntPhys2.")
+    assert got == {"74.8": ("Vbvr-VQA",), "71.6": ("Vbvr-VQA",), "55": ("IntPhys2",)}

@@ -37,7 +37,7 @@ from .candidates import Candidate
 from .claims import CLAIM_THRESHOLD, POINTS_WITHOUT_EVIDENCE, CueIndex, load_cues, points_of
 from .recognizer import Recognizer, Sentence
 from .resources import gazetteer
-from .results import find_numbers
+from .results import find_numbers, tie_datasets
 from .urls import find_urls
 
 
@@ -323,13 +323,19 @@ def make_results(nlp: Language, name: str):
             inside = [c for c in mentions if s.start <= c.start < s.end]
             metrics = [c for c in inside if c.kind == "metric"]
             sentence = text[s.start:s.end]
-            for hit in find_numbers(sentence, [(c.start - s.start, c.end - s.start) for c in metrics]):
+            hits = find_numbers(sentence, [(c.start - s.start, c.end - s.start) for c in metrics])
+            if not hits:
+                continue
+            datasets = sorted((c for c in inside if c.kind == "dataset"), key=lambda c: c.start)
+            ties = tie_datasets(sentence, [(h.start, h.end) for h in hits],
+                                [(c.start - s.start, c.end - s.start) for c in datasets])
+            for hit, tie in zip(hits, ties):
                 pos = hit.start + s.start
                 metric = min(metrics, key=lambda c: distance(c, pos), default=None)
-                datasets = tuple(c for c in inside if c.kind == "dataset")
                 methods_before = [c for c in inside if c.kind == "method" and c.end <= pos]
                 method = methods_before[0] if methods_before else None
-                found.append(FoundResult(hit.value, hit.unit, s.index, hit.improvement, metric, datasets, method))
+                found.append(FoundResult(hit.value, hit.unit, s.index, hit.improvement, metric,
+                                         tuple(datasets[j] for j in tie), method))
         st.results = found
         return doc
     component.pipe = batched(component)

@@ -2,10 +2,12 @@
 
 A number is a result when it carries a result unit (87.5%, +6.2 points, 5.3x, 32.1 dB) or sits next to a metric
 ("BLEU-4 of 60.83"); it is not when it counts or sizes something (7B parameters, 2048 TPUs, 47k problems).
+A sentence naming several datasets ties each number to those written next to it (tie_datasets).
 """
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import NamedTuple, Sequence
@@ -100,3 +102,58 @@ def find_numbers(sentence: str, metric_spans: Sequence[tuple[int, int]]) -> list
         is_improvement = bool(set(WORD_IN.findall(window)) & improve) or raw.startswith("+")
         hits.append(NumberHit(value, UNIT_NAMES.get(unit, unit), m.start(), m.end(), is_improvement))
     return hits
+
+
+# What may stand between the numbers of a list ("85.3%, 86.1% and 88.0%"): units, commas, "and", spaces
+NUMBER_LIST_GAP = re.compile(r"^(?:\s|%|\\%|,|and\b|or\b)*$")
+# A clause break between a number and a dataset after it: the dataset then belongs to the number that follows
+CLAUSE_BREAK = re.compile(r"[,;:(]|\b(?:and|but|while|whereas|compared|versus|vs|than|respectively)\b")
+
+
+def tie_datasets(sentence: str, numbers: Sequence[tuple[int, int]], datasets: Sequence[tuple[int, int]]
+                 ) -> list[list[int]]:
+    """For each number of a sentence (start, end offsets, in order), the indices of the datasets that go with it.
+
+    "91.2% on CIFAR-10 and 72.4% on CIFAR-100": a dataset between two numbers belongs to the first when nothing
+    breaks the clause between them ("% accuracy on"), else to the second ("80.1% and on COCO 50.2 AP"); datasets
+    before the first number belong to it, after the last to the last. "X and Y ... on A and B, respectively" pairs a
+    list of numbers with a list of datasets in order. A number left with none shares its list neighbour's."""
+    if len(datasets) <= 1 or len(numbers) <= 1:
+        return [list(range(len(datasets))) for _ in numbers]
+    tied: list[list[int]] = [[] for _ in numbers]
+    starts = [n[0] for n in numbers]
+    for j, (d_start, _) in enumerate(datasets):
+        i = bisect_right(starts, d_start) - 1  # the number before the dataset, -1 if none
+        if i < 0:
+            tied[0].append(j)
+        elif i == len(numbers) - 1:
+            tied[i].append(j)
+        else:
+            first = next(k for k, (s_, _) in enumerate(datasets) if s_ > numbers[i][1])  # first dataset after i
+            gap = sentence[numbers[i][1]:datasets[first][0]]
+            tied[i if not CLAUSE_BREAK.search(gap) else i + 1].append(j)
+    if "respectively" in sentence:
+        pair_respectively(sentence, numbers, tied)
+    for i in range(len(numbers)):  # a number with no dataset of its own shares its list neighbour's
+        if not tied[i]:
+            if i and tied[i - 1] and in_one_list(sentence, numbers[i - 1], numbers[i]):
+                tied[i] = list(tied[i - 1])
+            elif i + 1 < len(numbers) and tied[i + 1] and in_one_list(sentence, numbers[i], numbers[i + 1]):
+                tied[i] = list(tied[i + 1])
+    return tied
+
+
+def in_one_list(sentence: str, a: tuple[int, int], b: tuple[int, int]) -> bool:
+    """Two numbers with only list punctuation between them, or a few words ("74.8% in-domain and 71.6%")."""
+    gap = sentence[a[1]:b[0]]
+    return bool(NUMBER_LIST_GAP.match(gap)) or (len(gap.split()) <= 3 and not any(c in gap for c in ";:("))
+
+
+def pair_respectively(sentence: str, numbers: Sequence[tuple[int, int]], tied: list[list[int]]) -> None:
+    """A run of k numbers followed by a number holding k datasets, in a sentence saying "respectively": one each."""
+    for i in range(len(numbers)):
+        k = len(tied[i])
+        if k >= 2 and i - k + 1 >= 0 and all(NUMBER_LIST_GAP.match(sentence[numbers[m][1]:numbers[m + 1][0]])
+                                             for m in range(i - k + 1, i)):
+            for m, j in zip(range(i - k + 1, i + 1), sorted(tied[i])):
+                tied[m] = [j]
