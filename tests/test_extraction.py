@@ -80,3 +80,11 @@ def test_a_number_with_a_list_of_datasets_keeps_them_all():
     got = datasets_by_value("FooNet is best on Vbvr-VQA with 74.8% in-domain and 71.6% out-of-domain accuracy, "
                             "and reaches 55.0% accuracy on IntPhys2.")
     assert got == {"74.8": ("Vbvr-VQA",), "71.6": ("Vbvr-VQA",), "55": ("IntPhys2",)}
+
+
+def test_a_variant_of_a_known_name_keeps_its_family_kind():
+    ex = extract("A Study", "We fine-tune on YOLO11s and on RT-DETR-L, and report results on ImageNet-R.")
+    assert {"YOLO11s", "RT-DETR-L"} <= names(ex, "method")
+    assert "ImageNet-R" in names(ex, "dataset")
+    # a plain word before the hyphen is not a family name: "Math" does not make Math-RLVR the MATH dataset
+    assert "Math-RLVR" not in names(extract("A Study", "We train with Math-RLVR on our data."), "dataset")

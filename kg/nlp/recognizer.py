@@ -16,7 +16,8 @@ from typing import Callable, NamedTuple, Sequence
 from ..vocab import slugify
 from .abbreviations import Abbreviation
 from .candidates import Candidate, choose, words_after3, words_before
-from .names import (coined_names_in, coined_word_spans, is_generic, is_shape_name, is_title_case_run, kind_from_head, strip_modifier)
+from .names import (NAME_PARTS, coined_names_in, coined_word_spans, is_generic, is_shape_name, is_title_case_run,
+                    kind_from_head, strip_modifier)
 from .resources import words
 
 PROPOSAL_SENTENCE = re.compile(r"\b(?:we|our (?:paper|work))\b[^.;]{0,40}\b(?:propose|introduce|present|develop|design|"
@@ -37,6 +38,7 @@ AUTHORS = re.compile(r"\b(?:we|our|this (?:paper|work|study))\b")
 NEW_BEFORE = re.compile(r"\b(?:new|novel|our)\b[^,;.]{0,60}\b\w+\s*(?:,|:|,?\s*namely,?)\s*$")
 METHOD_NOUNS = {"model", "models", "architecture", "backbone", "network", "loss", "framework", "method", "algorithm",
                 "optimizer", "agent", "toolkit", "library"}
+LEADING_LETTERS = re.compile(r"[A-Za-z]+")
 MODEL_SIZE_SUFFIX = re.compile(r"-\d+(?:\.\d+)?[BMK]\b")
 DATASET_SUFFIX = re.compile(r"(?:Bench|-bench|QA|Eval|Arena|[-_]?Dataset|[-_]?Corpus|-Data|-Set|Pile|Suite)$")
 BARE_ACRONYM = re.compile(r"^[A-Z]{2,4}s?$")
@@ -126,6 +128,27 @@ class Recognizer:
         self.proposal_verbs = words("proposal_verb")
         self.naming_words = words("naming_word")
         self.dataset_heads = words("dataset_head")
+        self.families: dict[str, str | None] = {}  # name -> family_kind(name), worked out once per name
+
+    def family_kind(self, name: str) -> str | None:
+        """The kind of the known name that a versioned, sized or otherwise marked name belongs to: the family is
+        its first hyphen-separated part of three letters or more, read up to its digits (YOLO11s -> YOLO,
+        RT-DETR-L -> DETR, Qwen2.5-Math-7B -> Qwen), when it is written as a name; only methods and datasets
+        count."""
+        kind = self.families.get(name, "")
+        if kind == "":
+            kind = None
+            for part in NAME_PARTS.split(name):
+                stem = LEADING_LETTERS.match(part)
+                if stem and len(stem.group()) >= 3:
+                    word = stem.group()
+                    # a name, not a word ("Math-RLVR"): an acronym, inner capitals, or digits right after it
+                    if word != name and (word.isupper() or not word[1:].islower() or part[len(word):][:1].isdigit()):
+                        found = self.gazetteer_kind(slugify(word))
+                        kind = found if found in ("method", "dataset") else None
+                    break
+            self.families[name] = kind
+        return kind
 
     def __call__(self, text: str, sentences: Sequence[Sentence], gazetteer_hits: Sequence[tuple[int, int, str]],
                  abbreviations: Sequence[Abbreviation], low: str | None = None) -> Recognized:
@@ -428,6 +451,9 @@ class Recognizer:
                 c.vote("dataset", 3)  # "a new benchmark, X" / "a dataset called X"
             for kind, weight in votes_of_shape(c.text):
                 c.vote(kind, weight)
+            family = self.family_kind(c.text)
+            if family:
+                c.vote(family, 3)  # a variant of a known name: YOLO11s, RT-DETR-L, ImageNet-R
             if after and after[0] in (",", "("):
                 apposition = APPOSITION.match(text, c.end)
                 if apposition:
