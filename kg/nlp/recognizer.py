@@ -569,11 +569,6 @@ class Recognizer:
                 elif c.source == "abbrev-long" and c.text in linked:
                     c.proposed = True
 
-    def named_just_before(self, window: str) -> bool:
-        """'... called X', 'named "X"', 'we call X'."""
-        tail = window.rstrip(" \t\"'`“(:,").rsplit(None, 1)
-        return bool(tail) and tail[-1].lower() in self.naming_words
-
     def mark_evaluated(self, text: str, cands: list[Candidate], sentences: Sequence[Sentence],
                        starts: list[int] | None = None, low: str | None = None) -> None:
         """Datasets named in a sentence that speaks of experiments. `low`: text.lower() when its offsets are the
@@ -705,26 +700,15 @@ def proposal_verb_ends(sentence: str, offset: int, at: int, proposal_verbs) -> l
 
 
 def named_just_before_low(window: str, naming_words) -> bool:
-    """Recognizer.named_just_before on the window in lower case."""
+    """The lower-case window before a name ends with a naming word: '... called X', 'named "X"', 'we call X'."""
     tail = window.rstrip(" \t\"'`“(:,").rsplit(None, 1)
     return bool(tail) and tail[-1] in naming_words
 
 
 def described_as_new_low(low_window: str) -> bool:
-    """described_as_new on the window in lower case (it needs 'our', 'new' or 'novel' in it)."""
+    """The lower-case window before a name describes it as new: 'our new X', 'our novel "X"', 'a novel
+    cross-framework dataset, X', 'our 14B parameter model, X' (it needs 'our', 'new' or 'novel' in it)."""
     low = low_window.rstrip(" \t\"'`“")
-    words_ = low.rsplit(None, 3)
-    if len(words_) >= 2 and words_[-2] == "our" and words_[-1] in ("new", "novel", "proposed"):
-        return True
-    if low.endswith((",", ":", "namely")) and ("new" in low or "novel" in low or "our" in low):
-        return bool(NEW_BEFORE.search(low[-80:]))
-    return False
-
-
-def described_as_new(window: str) -> bool:
-    """'our new X', 'our novel "X"', 'a novel cross-framework dataset, X', 'our 14B parameter model, X'."""
-    tail = window.rstrip(" \t\"'`“")
-    low = tail.lower()
     words_ = low.rsplit(None, 3)
     if len(words_) >= 2 and words_[-2] == "our" and words_[-1] in ("new", "novel", "proposed"):
         return True
