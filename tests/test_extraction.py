@@ -88,3 +88,10 @@ def test_a_variant_of_a_known_name_keeps_its_family_kind():
     assert "ImageNet-R" in names(ex, "dataset")
     # a plain word before the hyphen is not a family name: "Math" does not make Math-RLVR the MATH dataset
     assert "Math-RLVR" not in names(extract("A Study", "We train with Math-RLVR on our data."), "dataset")
+
+
+def test_task_phrases_are_names_of_tasks_not_words_around_them():
+    ex = extract("T", "Our data helps advancing mathematical problem-solving. Verifiers are hard to get for "
+                      "difficult coding problems and for difficult mathematical problems. We study the image "
+                      "deblurring task and the background removal task.")
+    assert names(ex, "task") == {"image deblurring", "background removal"}

@@ -99,7 +99,11 @@ TASK_STOP = SMALL | {"various", "different", "several", "multiple", "many", "dow
                      "while", "which", "we", "is", "are", "be", "been", "was", "were", "under", "over", "within",
                      "across", "through", "into", "between", "among", "against", "without", "per", "like", "than",
                      "about", "after", "before", "during", "using", "based", "toward", "towards", "beyond", "can",
-                     "not", "no", "also", "only", "just", "still", "however", "thus", "hence"}
+                     "not", "no", "also", "only", "just", "still", "however", "thus", "hence",
+                     # words that rate a task rather than name it ("difficult coding problems"; not "hard" and
+                     # "easy", which name settings: "hard reasoning tasks", "easy-to-hard generalization")
+                     "difficult", "simple", "simpler", "key", "important", "fundamental", "critical", "crucial",
+                     "long-standing", "open"}
 DATASET_PLURALS = frozenset(("datasets", "benchmarks", "corpora"))
 NOT_ON_DATASET = {"based", "built", "relies", "rely", "relying", "depends", "depend", "focus", "focuses", "focused",
                   "top", "conditioned", "trained", "fine-tuned", "finetuned", "pretrained", "pre-trained", "works",
@@ -369,8 +373,9 @@ class Recognizer:
         task_heads = words("task_head")
         # "X task(s)" / "X problem(s)": find the keyword, then read the words before it
         for at in keywords:
-            if not at or body[at - 1] not in " \n":
-                continue  # "subtask", "multi-task": the keyword is inside a word
+            end = at + (4 if low.startswith("task", at) else 7)
+            if not at or body[at - 1] not in " \n" or body[end:end + 1] == "-":
+                continue  # "subtask", "multi-task", "problem-solving": the keyword is inside a word
             window = body[max(0, at - 60):at]
             # the last four words of the window (no more are split off), less one that the window began inside
             words_ = window.rsplit(None, 4)
@@ -794,4 +799,5 @@ def trim_task_phrase(phrase: str, head_first: bool = False) -> str:
     return " ".join(run)
 
 
-TASK_ENDINGS = ("ion", "ing", "sis", "ment", "ance", "ence", "ity", "al")
+# (not "-al": it ends more adjectives, "mathematical", "visual", than nouns; "retrieval" and "removal" are task heads)
+TASK_ENDINGS = ("ion", "ing", "sis", "ment", "ance", "ence", "ity")
