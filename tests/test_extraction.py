@@ -95,3 +95,14 @@ def test_task_phrases_are_names_of_tasks_not_words_around_them():
                       "difficult coding problems and for difficult mathematical problems. We study the image "
                       "deblurring task and the background removal task.")
     assert names(ex, "task") == {"image deblurring", "background removal"}
+
+
+def test_names_listed_after_namely_take_the_kind_of_the_noun_before_it():
+    ex = extract("A Benchmark", "We build three novel datasets, namely, FooTrans supporting many languages, "
+                                "BarTrans for rare languages, and BazTrans for testing models. We compare two "
+                                "models, namely, QuxBench with attention, and ZapBench.")
+    assert {"FooTrans", "BarTrans", "BazTrans"} <= names(ex, "dataset")
+    assert {"QuxBench", "ZapBench"} <= names(ex, "method")  # "models": methods, whatever their names say
+    proposed = {m.text for m in ex.mentions if m.proposed}
+    assert {"FooTrans", "BarTrans", "BazTrans"} <= proposed  # "novel datasets"
+    assert "ZapBench" not in proposed  # the baselines are not said to be new
