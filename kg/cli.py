@@ -72,11 +72,16 @@ def summary_line(report, store: str, seconds: float, verb: str) -> str:
 
 
 def missing_inputs(args, console: Console) -> bool:
-    """Input paths that do not exist are a mistake on the command line (exit 2), not rejected records."""
-    missing = [str(p) for p in args.inputs if not os.path.exists(p)]
-    for path in missing:
-        console.error(f"kg {args.command}: no such file: {path}")
-    return bool(missing)
+    """Inputs that do not exist or are not files (a folder, a pipe) are a mistake on the command line (exit 2),
+    not rejected records."""
+    from .ingest import not_a_file
+    wrong = False
+    for path in args.inputs:
+        problem = "no such file" if not os.path.exists(path) else not_a_file(path)
+        if problem:
+            console.error(f"kg {args.command}: {path}: {problem}")
+            wrong = True
+    return wrong
 
 
 def cmd_build(args, console: Console) -> int:

@@ -9,7 +9,9 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import os
 import re
+import stat
 import unicodedata
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -77,7 +79,16 @@ def read_inputs(paths: Iterable[str | Path]) -> IngestReport:
 def read_file(path: str | Path) -> Iterator[Paper | Problem]:
     name = str(path)
     try:
-        data = Path(path).read_bytes()
+        problem = not_a_file(path)
+        if problem:
+            yield Problem(name, 0, f"cannot read: {problem}")
+            return
+        with open(path, "rb") as f:
+            head = f.read(BINARY_SNIFF)
+            if looks_binary(head):  # said before the rest of a large file is read in
+                yield Problem(name, 0, BINARY_FILE)
+                return
+            data = head + f.read()
     except OSError as err:
         yield Problem(name, 0, f"cannot read file: {err.strerror or err}")
         return
@@ -104,14 +115,34 @@ def read_file(path: str | Path) -> Iterator[Paper | Problem]:
                                    "lines), as it is neither JSON Lines nor Atom XML", "warning")
 
 
+def not_a_file(path: str | Path) -> str | None:
+    """Why `path` is not a file to read papers from (a folder, a pipe, a device), or None. A pipe is refused
+    rather than read: opening one blocks until something writes to it, and a device may never end."""
+    mode = os.stat(path).st_mode
+    if stat.S_ISREG(mode):
+        return None
+    return "it is a folder; give the files in it" if stat.S_ISDIR(mode) else \
+        "not a regular file (a pipe, socket or device); save the papers to a file first"
+
+
+BINARY_SNIFF = 8192  # bytes looked at to tell text from binary
+BINARY_FILE = "binary file, not text: expected a papers page, JSON Lines or Atom XML"
+
+
+def looks_binary(head: bytes) -> bool:
+    """Many NUL bytes or control characters (a stray NUL in a text is a text problem, reported per record)."""
+    if not head:
+        return False
+    return head.count(b"\x00") > len(head) * 0.01 or sum(b < 9 or 13 < b < 32 for b in head) > len(head) * 0.1
+
+
 def decode(data: bytes, name: str) -> tuple[str | None, Problem | None]:
     """Bytes -> text. UTF-8 (with or without BOM) is expected; Latin-1 is read with a warning; binary is refused."""
     bom = data.startswith(b"\xef\xbb\xbf")
     if bom:
         data = data[3:]
-    head = data[:8192]
-    if b"\x00" in head or (head and sum(b < 9 or 13 < b < 32 for b in head) > len(head) * 0.1):
-        return None, Problem(name, 0, "binary file, not text: expected a papers page, JSON Lines or Atom XML")
+    if looks_binary(data[:BINARY_SNIFF]):
+        return None, Problem(name, 0, BINARY_FILE)
     try:
         text = data.decode("utf-8")
         return text, Problem(name, 1, "UTF-8 byte-order mark ignored", "warning") if bom else None

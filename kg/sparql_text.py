@@ -147,18 +147,23 @@ def operation(text: str) -> str | None:
 
 
 MAX_NESTING = 200  # far deeper than any real query; much deeper ones overflow the query engine's parser stack
-_BRACKET = re.compile(r"[(){}\[\]]")
+# brackets, and runs of prefix operators ("!!!!x", "- - -1", "^^p"), which the parser nests as deeply
+_BRACKET = re.compile(r"[(){}\[\]]|[!^+\-](?:\s*[!^+\-])+")
 
 
 def nesting_depth(text: str) -> int:
-    """The deepest nesting of brackets (groups, expressions, lists) outside strings, IRIs and comments."""
+    """The deepest nesting of brackets (groups, expressions, lists) and prefix operators outside strings, IRIs and
+    comments."""
     depth = deepest = 0
     for m in _BRACKET.finditer(masked(text)):
-        if m.group() in "({[":
+        token = m.group()
+        if token in "({[":
             depth += 1
             deepest = max(deepest, depth)
-        else:
+        elif token in ")}]":
             depth -= 1
+        else:
+            deepest = max(deepest, depth + len(token) - token.count(" ") - token.count("\n") - token.count("\t"))
     return deepest
 
 

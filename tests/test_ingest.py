@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import json
+import os
 
 from kg.ingest import arxiv_id, read_file, read_inputs, title_hash
 from kg.records import Paper, Problem
 
-from conftest import SAMPLE
+from conftest import SAMPLE, run_kg
 
 ABSTRACT = ("We propose a method. It works well on ImageNet. Experiments show that it outperforms the baselines "
             "by 3.1% in accuracy. Code is available online.")
@@ -181,3 +182,24 @@ def test_a_text_file_with_no_papers_says_which_format_it_was_taken_for(tmp_path)
     assert [p.severity for p in problems] == ["error", "warning"]
     assert "taken for a saved papers page" in problems[1].reason
     assert all(p.severity == "error" for p in problems_of(SAMPLE.parent / "missing.txt"))  # unreadable: no guess
+
+
+def test_pipes_and_folders_are_refused_without_being_opened(tmp_path):
+    fifo = tmp_path / "papers.fifo"
+    os.mkfifo(fifo)  # opening it would block until a writer comes
+    assert [p.reason for p in problems_of(fifo)] == [
+        "cannot read: not a regular file (a pipe, socket or device); save the papers to a file first"]
+    assert "folder" in problems_of(tmp_path)[0].reason
+    proc = run_kg("build", fifo, "--store", tmp_path / "store", timeout=60)
+    assert proc.returncode == 2 and "not a regular file" in proc.stderr
+
+
+def test_a_stray_nul_byte_costs_its_record_not_the_file(tmp_path):
+    path = tmp_path / "nul.jsonl"
+    good = json.dumps({"title": "Good", "abstract": ABSTRACT})
+    path.write_bytes(good.encode() + b'\n{"title": "Bad\x00", "abstract": "x"}\n' + good.replace("Good", "Also").encode())
+    assert [p.title for p in papers_of(path)] == ["Good", "Also"]
+    assert [p.line for p in problems_of(path)] == [2]
+    binary = tmp_path / "blob.jsonl"
+    binary.write_bytes(bytes(range(256)) * 64)
+    assert problems_of(binary)[0].reason.startswith("binary file")

@@ -315,7 +315,9 @@ def test_body_and_uri_limits(sparql):
 
 def test_deeply_nested_queries_are_refused_not_crashed(sparql):
     for text in ("SELECT * WHERE " + "{ " * 5000 + "?s ?p ?o" + " }" * 5000,
-                 "ASK { FILTER(" + "(" * 5000 + "1" + ")" * 5000 + ") }"):
+                 "ASK { FILTER(" + "(" * 5000 + "1" + ")" * 5000 + ") }",
+                 "ASK { FILTER(" + "!" * 10000 + "true) }",  # prefix operators nest in the parser too
+                 "SELECT (" + "- " * 5000 + "1 AS ?x) {}"):
         r = requests.post(sparql, data=text.encode(), headers=DIRECT, timeout=60)
         assert_plain_error(r, 400)
         assert "levels deep" in r.text
