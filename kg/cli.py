@@ -263,6 +263,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=5000, help="port (default 5000)")
     p.add_argument("--timeout", type=float, default=30.0, metavar="S", help="longest a query may run (s)")
     p.add_argument("--max-rows", type=int, default=10_000, metavar="N", help="cap on SELECT rows")
+    p.add_argument("--max-memory", type=int, default=2048, metavar="MB",
+                   help="memory a query may take before it is stopped (default 2048; 0 = no limit)")
     p.add_argument("--workers", type=int, default=None, metavar="N", help="query worker processes")
     p.add_argument("--threads", type=int, default=16, metavar="N", help="HTTP threads")
     p.add_argument("--allow-update", action="store_true", help="accept SPARQL Update (loopback only)")

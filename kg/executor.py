@@ -273,11 +273,23 @@ def _die_with_parent() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which ends its workers
 
 
-def worker_main(conn, store_path: str, sandbox: bool) -> None:
+def _limit_memory(megabytes: int | None) -> None:
+    """Cap the worker's heap: a query that would take more fails its allocation and ends the worker (which the
+    pool replaces), instead of taking the machine's memory. RLIMIT_DATA counts the heap and private mappings, not
+    the store's files mapped for reading."""
+    import resource
+    if megabytes:
+        limit = megabytes << 20
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+
+
+def worker_main(conn, store_path: str, sandbox: bool, memory_mb: int | None = None) -> None:
     """The loop of a worker process: receive a job, answer it, until the server closes the pipe."""
     _die_with_parent()
     if sandbox:
         _isolate_network()
+    _limit_memory(memory_mb)
     path = Path(store_path)
     store: KGStore | None = None
     opened: str | None = None
@@ -348,8 +360,10 @@ class Executor:
     """A pool of query worker processes for one store path. Thread-safe; create it in the process that uses it."""
 
     def __init__(self, store: str | Path, *, workers: int | None = None, max_workers: int | None = None,
-                 timeout: float = 30.0, sandbox: bool = True, grow_after: float = 0.05):
+                 timeout: float = 30.0, sandbox: bool = True, grow_after: float = 0.05,
+                 memory_mb: int | None = None):
         self.store = Path(store)
+        self.memory_mb = memory_mb
         self.workers = max(1, workers or os.cpu_count() or 2)
         self.max_workers = max(self.workers + 2, max_workers or 2 * self.workers + 2)
         self.timeout = timeout
@@ -371,7 +385,7 @@ class Executor:
 
     def _spawn(self) -> _Worker:
         parent, child = self._ctx.Pipe()
-        proc = self._ctx.Process(target=worker_main, args=(child, str(self.store), self.sandbox),
+        proc = self._ctx.Process(target=worker_main, args=(child, str(self.store), self.sandbox, self.memory_mb),
                                  name="kg-query-worker", daemon=True)
         proc.start()
         child.close()
@@ -449,6 +463,10 @@ class Executor:
                 reply = worker.conn.recv() if ready else None
             except (EOFError, OSError):
                 self._discard(worker)
+                if self.memory_mb:
+                    raise ExecutionError(f"the {'update' if kind == 'update' else 'query'} was stopped: it needed "
+                                         f"more than the server's memory limit of {self.memory_mb:,} MB, or its "
+                                         "worker failed", 503) from None
                 raise ExecutionError("the query worker ended unexpectedly (out of memory?)", 500) from None
             if reply is None:
                 self._discard(worker)

@@ -7,6 +7,7 @@ Config keys (all optional but STORE):
 | STORE | store path (the link to its current generation) | required |
 | TIMEOUT | seconds a query or update may run | 30 |
 | MAX_ROWS | cap on SELECT rows and CONSTRUCT triples (None or 0: no cap) | 10000 |
+| MAX_MEMORY_MB | memory a query worker may take; a query needing more is stopped (None or 0: no cap) | 2048 |
 | ALLOW_UPDATE | accept SPARQL Update at /sparql | False |
 | UPDATE_TOKEN | bearer token updates must carry (without one, only loopback clients may update) | None |
 | CORS_ORIGIN | Access-Control-Allow-Origin ('' turns CORS off) | "*" |
@@ -40,6 +41,7 @@ BLUEPRINTS = [
 DEFAULTS = {
     "TIMEOUT": 30.0,
     "MAX_ROWS": 10_000,
+    "MAX_MEMORY_MB": 2048,
     "ALLOW_UPDATE": False,
     "UPDATE_TOKEN": None,
     "CORS_ORIGIN": "*",
@@ -81,7 +83,8 @@ class State:
                     cfg = self.config
                     self._executor = Executor(cfg["STORE"], workers=cfg["QUERY_WORKERS"],
                                               max_workers=cfg["MAX_QUERY_WORKERS"], timeout=float(cfg["TIMEOUT"]),
-                                              sandbox=cfg["SANDBOX"] and not cfg["ALLOW_SERVICE"])
+                                              sandbox=cfg["SANDBOX"] and not cfg["ALLOW_SERVICE"],
+                                              memory_mb=cfg["MAX_MEMORY_MB"] or None)
                     self._pid = os.getpid()
         return self._executor
 

@@ -134,6 +134,7 @@ def serve(args, console) -> int:
         "STORE": str(store.absolute()),
         "TIMEOUT": args.timeout,
         "MAX_ROWS": args.max_rows if args.max_rows and args.max_rows > 0 else None,
+        "MAX_MEMORY_MB": args.max_memory if args.max_memory and args.max_memory > 0 else None,
         "ALLOW_UPDATE": bool(args.allow_update),
         "UPDATE_TOKEN": args.update_token or None,
         "CORS_ORIGIN": args.cors_origin,

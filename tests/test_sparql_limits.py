@@ -108,3 +108,16 @@ def test_cors_can_be_turned_off(sample_store):
         assert r.status_code == 200 and "Access-Control-Allow-Origin" not in r.headers
         r = requests.options(base + "/sparql", headers={"Access-Control-Request-Method": "POST"}, timeout=30)
         assert "Access-Control-Allow-Origin" not in r.headers
+
+
+def test_a_query_that_takes_too_much_memory_is_stopped_not_the_machine(sample_store):
+    """Without the cap this query grows by gigabytes within seconds (every abstract, once per triple)."""
+    hungry = ("SELECT (STRLEN(GROUP_CONCAT(?a)) AS ?x) WHERE { ?p <http://purl.org/dc/terms/abstract> ?a . "
+              "?s ?q ?o }")
+    with start_server(sample_store, "--max-memory", "300", "--timeout", "60", "--workers", "1") as base:
+        started = time.monotonic()
+        r = requests.post(base + "/sparql", data={"query": hungry}, timeout=90)
+        assert r.status_code == 503 and "memory limit of 300 MB" in r.text
+        assert time.monotonic() - started < 30  # stopped by the memory cap, long before the time limit
+        r = requests.get(base + "/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=30)
+        assert r.status_code == 200 and "true" in r.text  # a new worker answers
