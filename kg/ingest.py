@@ -1,7 +1,8 @@
 """Read input files into Paper records. Formats are detected from content, never from the file name.
 
 Supported: the saved Hugging Face papers page (header lines, then a title line and an abstract line per paper),
-JSON Lines (title, abstract, optional id, url, authors, published, repository) and arXiv API Atom XML.
+JSON Lines (title, abstract, optional id, url, authors, published, repository), a JSON array of such objects (or
+one, pretty-printed) and arXiv API Atom XML.
 Problems are reported as `Problem` records naming file, line and reason; good records are always kept.
 """
 from __future__ import annotations
@@ -103,6 +104,8 @@ def read_file(path: str | Path) -> Iterator[Paper | Problem]:
     first = text.lstrip()[:1]
     if first == "{":
         yield from read_jsonl(text, name)
+    elif first == "[":
+        yield from read_json_array(text, name)
     elif first == "<":
         yield from read_atom(text, name)
     else:
@@ -275,35 +278,94 @@ def read_page(text: str, name: str) -> Iterator[Paper | Problem]:
 # -- JSON Lines --------------------------------------------------------------------------------------------------
 
 def read_jsonl(text: str, name: str) -> Iterator[Paper | Problem]:
-    for n, line in enumerate(text.splitlines(), 1):
+    lines = text.splitlines()
+    first = next((n for n, line in enumerate(lines) if line.strip()), 0)
+    if not parses(lines[first]) and parses(text):
+        # one JSON document spread over lines (pretty-printed), not one record per line
+        yield from read_json_document(text, name)
+        return
+    for n, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as err:
-            at = " " if err.msg.endswith(" at") else " at "  # "Unterminated string starting at" ends in "at"
-            yield Problem(name, n, f"not valid JSON ({err.msg}{at}column {err.colno})")
+            yield Problem(name, n, json_error(err))
             continue
-        if not isinstance(obj, dict):
-            yield Problem(name, n, f"expected a JSON object with title and abstract, got {type(obj).__name__}")
-            continue
-        title, abstract = obj.get("title"), obj.get("abstract", obj.get("summary"))
-        wrong = [f"{field} is {type(value).__name__}, not a string" for field, value in
-                 (("title", title), ("abstract", abstract)) if value is not None and not isinstance(value, str)]
-        if wrong:
-            yield Problem(name, n, "; ".join(wrong))
-            continue
-        authors = obj.get("authors") or []
-        if isinstance(authors, str):
-            authors = [a for a in re.split(r",|\band\b", authors)]
-        authors = [a.get("name", "") if isinstance(a, dict) else str(a) for a in authors]
-        repos = [obj.get(k) for k in ("repository", "github", "githubRepo", "code")]
-        ident = obj.get("id", obj.get("arxiv_id"))
-        yield from emit(make_paper(
-            name, n, title, abstract or "", ident=str(ident) if ident is not None else None,
-            url=obj.get("url") if isinstance(obj.get("url"), str) else None, authors=authors,
-            published=str(obj["published"]) if obj.get("published") else None,
-            repositories=[r for r in repos if isinstance(r, str)]))
+        yield from json_record(obj, name, n)
+
+
+def parses(text: str) -> bool:
+    try:
+        json.loads(text)
+    except json.JSONDecodeError:
+        return False
+    return True
+
+
+def json_error(err: json.JSONDecodeError) -> str:
+    at = " " if err.msg.endswith(" at") else " at "  # "Unterminated string starting at" ends in "at"
+    return f"not valid JSON ({err.msg}{at}column {err.colno})"
+
+
+def read_json_document(text: str, name: str) -> Iterator[Paper | Problem]:
+    """One JSON object over several lines: a paper, pretty-printed."""
+    obj = json.loads(text)
+    line = text.count("\n", 0, len(text) - len(text.lstrip())) + 1
+    if isinstance(obj, dict) and "title" not in obj:
+        yield Problem(name, line, "a JSON object that is not a paper (no title): expected JSON Lines, one paper "
+                                  "per line, or an array of papers")
+        return
+    yield from json_record(obj, name, line)
+
+
+def read_json_array(text: str, name: str) -> Iterator[Paper | Problem]:
+    """A JSON array of papers, pretty-printed or not; each paper's line is where its object starts. The array is
+    one document: an error in it is reported once, with its line and column, and nothing of it is read."""
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as err:
+        at = " " if err.msg.endswith(" at") else " at "
+        yield Problem(name, err.lineno, f"not a valid JSON array ({err.msg}{at}column {err.colno})")
+        return
+    decoder = json.JSONDecoder()
+    pos = skip_space(text, len(text) - len(text.lstrip()) + 1)  # after "["
+    while text[pos] != "]":
+        obj, end = decoder.raw_decode(text, pos)
+        yield from json_record(obj, name, text.count("\n", 0, pos) + 1)
+        pos = skip_space(text, end)
+        if text[pos] == ",":
+            pos = skip_space(text, pos + 1)
+
+
+def skip_space(text: str, pos: int) -> int:
+    while text[pos] in " \t\r\n":
+        pos += 1
+    return pos
+
+
+def json_record(obj: object, name: str, n: int) -> Iterator[Paper | Problem]:
+    """One paper from a decoded JSON object (of a JSON Lines line or an array)."""
+    if not isinstance(obj, dict):
+        yield Problem(name, n, f"expected a JSON object with title and abstract, got {type(obj).__name__}")
+        return
+    title, abstract = obj.get("title"), obj.get("abstract", obj.get("summary"))
+    wrong = [f"{field} is {type(value).__name__}, not a string" for field, value in
+             (("title", title), ("abstract", abstract)) if value is not None and not isinstance(value, str)]
+    if wrong:
+        yield Problem(name, n, "; ".join(wrong))
+        return
+    authors = obj.get("authors") or []
+    if isinstance(authors, str):
+        authors = [a for a in re.split(r",|\band\b", authors)]
+    authors = [a.get("name", "") if isinstance(a, dict) else str(a) for a in authors]
+    repos = [obj.get(k) for k in ("repository", "github", "githubRepo", "code")]
+    ident = obj.get("id", obj.get("arxiv_id"))
+    yield from emit(make_paper(
+        name, n, title, abstract or "", ident=str(ident) if ident is not None else None,
+        url=obj.get("url") if isinstance(obj.get("url"), str) else None, authors=authors,
+        published=str(obj["published"]) if obj.get("published") else None,
+        repositories=[r for r in repos if isinstance(r, str)]))
 
 
 # -- arXiv Atom --------------------------------------------------------------------------------------------------

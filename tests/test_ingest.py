@@ -203,3 +203,21 @@ def test_a_stray_nul_byte_costs_its_record_not_the_file(tmp_path):
     binary = tmp_path / "blob.jsonl"
     binary.write_bytes(bytes(range(256)) * 64)
     assert problems_of(binary)[0].reason.startswith("binary file")
+
+
+def test_json_arrays_and_pretty_printed_objects(tmp_path):
+    array = tmp_path / "papers.json"
+    array.write_text(json.dumps([{"title": "One", "abstract": ABSTRACT}, [1, 2],
+                                 {"title": "Two", "abstract": ABSTRACT}], indent=2))
+    assert [(p.title, p.line) for p in papers_of(array)] == [("One", 2), ("Two", 10)]
+    assert [(p.line, p.reason) for p in problems_of(array)] == [
+        (6, "expected a JSON object with title and abstract, got list")]
+    pretty = tmp_path / "paper.json"
+    pretty.write_text(json.dumps({"title": "Pretty", "abstract": ABSTRACT}, indent=2))
+    assert [p.title for p in papers_of(pretty)] == ["Pretty"]
+    broken = tmp_path / "broken.json"
+    broken.write_text('[\n {"title": "A", "abstract": "B"},\n {"title": "C" "abstract": "D"}\n]\n')
+    assert [(p.line, p.reason[:25]) for p in problems_of(broken)] == [(3, "not a valid JSON array (E")]
+    wrapped = tmp_path / "wrapped.json"
+    wrapped.write_text('{\n "papers": [\n  {"title": "A", "abstract": "B"}\n ]\n}\n')
+    assert "not a paper (no title)" in problems_of(wrapped)[0].reason
