@@ -57,7 +57,8 @@ def content_type(fmt: str) -> str:
 
 
 def parse_accept(header: str | None) -> list[tuple[str, str, float]]:
-    """[(type, subtype, q)] of an Accept header; malformed ranges are skipped, parameters other than q ignored."""
+    """[(type, subtype, q)] of an Accept header; malformed ranges and weights are skipped, parameters other than q
+    ignored."""
     if not header or not header.strip():
         return [("*", "*", 1.0)]
     ranges = []
@@ -79,9 +80,9 @@ def parse_accept(header: str | None) -> list[tuple[str, str, float]]:
                 try:
                     q = min(1.0, max(0.0, float(value.strip())))
                 except ValueError:
-                    q = 0.0
+                    pass  # a malformed weight is ignored, as a malformed range is
         ranges.append((type_, subtype, q))
-    return ranges
+    return ranges or [("*", "*", 1.0)]  # nothing readable: as if the client had sent no Accept
 
 
 def _quality(ranges: list[tuple[str, str, float]], media: str) -> tuple[float, int]:

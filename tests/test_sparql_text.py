@@ -117,7 +117,9 @@ def test_accept_parsing_and_choice():
     assert choose("*/*;q=0.5, application/n-triples;q=0.4", offers) == "turtle"
     assert choose("text/*;q=0.1, application/n-triples;q=0.4", offers) == "ntriples"
     assert choose("text/turtle;q=0, */*", offers) == "ntriples"
-    assert choose("text/turtle;q=abc", offers) is None
+    assert choose("text/turtle;q=abc", offers) == "turtle"  # a malformed weight is ignored
+    assert parse_accept(",,,, ;;;") == [("*", "*", 1.0)]  # nothing readable: as if no Accept was sent
+    assert choose("image/png, ,;", offers) is None  # but what can be read counts
 
 
 def _connect_after_isolation(port, queue):
