@@ -140,7 +140,8 @@ def looks_binary(head: bytes) -> bool:
 
 
 def decode(data: bytes, name: str) -> tuple[str | None, Problem | None]:
-    """Bytes -> text. UTF-8 (with or without BOM) is expected; Latin-1 is read with a warning; binary is refused."""
+    """Bytes -> text. UTF-8 (with or without BOM) is expected; Windows-1252 (Western European, which reads
+    Latin-1's letters too) is read with a warning; binary is refused."""
     bom = data.startswith(b"\xef\xbb\xbf")
     if bom:
         data = data[3:]
@@ -152,7 +153,7 @@ def decode(data: bytes, name: str) -> tuple[str | None, Problem | None]:
     except UnicodeDecodeError as err:
         line = data[:err.start].count(b"\n") + 1
         warning = Problem(name, line, f"not valid UTF-8 (byte 0x{data[err.start]:02x}); the file was read as "
-                                      "Latin-1 - save it as UTF-8 to be sure of its accents", "warning")
+                                      "Windows-1252 (Latin-1) - save it as UTF-8 to be sure of its accents", "warning")
         return data.decode("cp1252", errors="replace"), warning
 
 
