@@ -304,9 +304,9 @@ def parses(text: str) -> bool:
     return True
 
 
-def json_error(err: json.JSONDecodeError) -> str:
+def json_error(err: json.JSONDecodeError, expected: str = "valid JSON") -> str:
     at = " " if err.msg.endswith(" at") else " at "  # "Unterminated string starting at" ends in "at"
-    return f"not valid JSON ({err.msg}{at}column {err.colno})"
+    return f"not {expected} ({err.msg}{at}column {err.colno})"
 
 
 def read_json_document(text: str, name: str) -> Iterator[Paper | Problem]:
@@ -326,8 +326,7 @@ def read_json_array(text: str, name: str) -> Iterator[Paper | Problem]:
     try:
         json.loads(text)
     except json.JSONDecodeError as err:
-        at = " " if err.msg.endswith(" at") else " at "
-        yield Problem(name, err.lineno, f"not a valid JSON array ({err.msg}{at}column {err.colno})")
+        yield Problem(name, err.lineno, json_error(err, "a valid JSON array"))
         return
     decoder = json.JSONDecoder()
     pos = skip_space(text, len(text) - len(text.lstrip()) + 1)  # after "["

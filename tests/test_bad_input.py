@@ -69,8 +69,8 @@ def test_every_good_record_is_built(bad_build):
 
 def test_summary_adds_up(bad_build):
     proc, store, _ = bad_build
-    m = re.search(r"read ([\d,]+) records?: ([\d,]+) papers? built, ([\d,]+) rejected(?:, ([\d,]+) duplicates? merged)?",
-                  proc.stderr)
+    m = re.search(r"read ([\d,]+) records?: ([\d,]+) papers? built, ([\d,]+) rejected"
+                  r"(?:, ([\d,]+) duplicates? merged)?", proc.stderr)
     assert m, proc.stderr
     read, built, rejected, merged = (int((x or "0").replace(",", "")) for x in m.groups())
     assert read == built + rejected + merged

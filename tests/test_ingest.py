@@ -197,7 +197,8 @@ def test_pipes_and_folders_are_refused_without_being_opened(tmp_path):
 def test_a_stray_nul_byte_costs_its_record_not_the_file(tmp_path):
     path = tmp_path / "nul.jsonl"
     good = json.dumps({"title": "Good", "abstract": ABSTRACT})
-    path.write_bytes(good.encode() + b'\n{"title": "Bad\x00", "abstract": "x"}\n' + good.replace("Good", "Also").encode())
+    bad = b'{"title": "Bad\x00", "abstract": "x"}'
+    path.write_bytes(b"\n".join([good.encode(), bad, good.replace("Good", "Also").encode()]))
     assert [p.title for p in papers_of(path)] == ["Good", "Also"]
     assert [p.line for p in problems_of(path)] == [2]
     binary = tmp_path / "blob.jsonl"
