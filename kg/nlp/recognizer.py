@@ -39,9 +39,9 @@ NEW_BEFORE = re.compile(r"\b(?:new|novel|our)\b[^,;.]{0,60}\b\w+\s*(?:,|:|,?\s*n
 METHOD_NOUNS = {"model", "models", "architecture", "backbone", "network", "loss", "framework", "method", "algorithm",
                 "optimizer", "agent", "toolkit", "library"}
 LEADING_LETTERS = re.compile(r"[A-Za-z]+")
-# "datasets, namely," / "models namely:" (in lower case): the noun before "namely" and where the list starts
-NAMELY = re.compile(r"\b(?P<head>[a-z-]+)\s*,?\s*namely\b\s*[,:]?\s*")
-NEW_WORD = re.compile(r"\b(?:new|novel|our)\b")
+# "datasets, namely," / "models namely:": the noun before "namely" and where the list starts
+NAMELY = re.compile(r"\b(?P<head>[a-z-]+)\s*,?\s*namely\b\s*[,:]?\s*", re.IGNORECASE)
+NEW_WORD = re.compile(r"\b(?:new|novel|our)\b", re.IGNORECASE)
 # the text before an item of such a list ends with the comma (and "and") that opens it
 LIST_ITEM_START = re.compile(r",\s*(?:and\s+)?\Z")
 MODEL_SIZE_SUFFIX = re.compile(r"-\d+(?:\.\d+)?[BMK]\b")
@@ -187,7 +187,7 @@ class Recognizer:
         self.type_by_context(text, chosen, sentences, aligned)
         self.type_lists(text, chosen)
         if "namely" in low:
-            self.type_namely_lists(text, low, chosen, sentences, starts)
+            self.type_namely_lists(text, chosen, sentences, starts)
         self.mark_proposed(text, chosen, sentences, title_end, aligned, starts)
         self.mark_evaluated(text, chosen, sentences, starts, aligned)
         label = self.gazetteer_label
@@ -504,17 +504,17 @@ class Recognizer:
                     if "default" in m.kind_votes and kind in ("dataset", "method"):
                         m.kind = kind
 
-    def type_namely_lists(self, text: str, low: str, cands: list[Candidate], sentences: Sequence[Sentence],
+    def type_namely_lists(self, text: str, cands: list[Candidate], sentences: Sequence[Sentence],
                           starts: list[int]) -> None:
         """'three novel datasets, namely, A supporting ..., B for ..., and C for ...': the names that open the
         items after 'namely' are of the kind the noun before it names, and new when the noun is described so."""
-        for m in NAMELY.finditer(low):
-            head = m.group("head")
+        for m in NAMELY.finditer(text):
+            head = m.group("head").lower()
             kind = "dataset" if head in self.dataset_heads else "method" if head in words("method_head") else None
             if kind is None:
                 continue
             s = sentences[max(bisect_right(starts, m.start()) - 1, 0)]
-            new = bool(NEW_WORD.search(low, max(s.start, m.start() - 60), m.start()))
+            new = bool(NEW_WORD.search(text, max(s.start, m.start() - 60), m.start()))
             for c in cands:
                 if not m.end() <= c.start < s.end or c.source == "gazetteer" or c.kind in ("task", "metric"):
                     continue
