@@ -39,8 +39,10 @@ NEW_BEFORE = re.compile(r"\b(?:new|novel|our)\b[^,;.]{0,60}\b\w+\s*(?:,|:|,?\s*n
 METHOD_NOUNS = {"model", "models", "architecture", "backbone", "network", "loss", "framework", "method", "algorithm",
                 "optimizer", "agent", "toolkit", "library"}
 LEADING_LETTERS = re.compile(r"[A-Za-z]+")
-# "datasets, namely," / "models namely:": the noun before "namely" and where the list starts
-NAMELY = re.compile(r"\b(?P<head>[a-z-]+)\s*,?\s*namely\b\s*[,:]?\s*", re.IGNORECASE)
+# "datasets, namely," / "models namely:": the word "namely" up to where the list starts (found by its letters, which
+# is fast), and the noun before it
+NAMELY = re.compile(r"(?<![\w-])[Nn]amely\b\s*[,:]?\s*")
+NOUN_BEFORE = re.compile(r"([A-Za-z-]+)\s*,?\s*\Z")
 NEW_WORD = re.compile(r"\b(?:new|novel|our)\b", re.IGNORECASE)
 # the text before an item of such a list ends with the comma (and "and") that opens it
 LIST_ITEM_START = re.compile(r",\s*(?:and\s+)?\Z")
@@ -509,7 +511,8 @@ class Recognizer:
         """'three novel datasets, namely, A supporting ..., B for ..., and C for ...': the names that open the
         items after 'namely' are of the kind the noun before it names, and new when the noun is described so."""
         for m in NAMELY.finditer(text):
-            head = m.group("head").lower()
+            noun = NOUN_BEFORE.search(text, max(0, m.start() - 40), m.start())
+            head = noun.group(1).lower() if noun else ""
             kind = "dataset" if head in self.dataset_heads else "method" if head in words("method_head") else None
             if kind is None:
                 continue
