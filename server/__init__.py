@@ -98,6 +98,21 @@ def state() -> State:
     return current_app.extensions["paperkg"]
 
 
+_once_lock = threading.Lock()
+
+
+def app_once(key: str, make):
+    """What `make()` gives, made once per app (the first request makes it; threads arriving meanwhile wait)."""
+    ext = current_app.extensions
+    found = ext.get(key)
+    if found is None:
+        with _once_lock:
+            found = ext.get(key)
+            if found is None:
+                found = ext[key] = make()
+    return found
+
+
 def text_response(status: int, message: str, headers: dict | None = None) -> Response:
     """A short plain-text answer (errors never carry a stack trace or a file path)."""
     return Response(message.rstrip("\n") + "\n", status=status, headers=headers,
@@ -206,4 +221,4 @@ def _internal_error(err: Exception) -> Response:
     return text_response(500, "500 Internal Server Error: the server could not answer this request")
 
 
-__all__ = ["create_app", "state", "text_response", "cors_headers", "BLUEPRINTS", "DEFAULTS", "State"]
+__all__ = ["create_app", "state", "app_once", "text_response", "cors_headers", "BLUEPRINTS", "DEFAULTS", "State"]

@@ -29,7 +29,7 @@ from flask import Blueprint, Response, current_app, request
 
 from kg.store import current_generation
 
-from . import state, text_response
+from . import app_once, state, text_response
 
 log = logging.getLogger("paperkg.server.export")
 bp = Blueprint("export", __name__)
@@ -42,7 +42,6 @@ EXPORTS = {  # extension -> (kg.formats.EXPORT name, Content-Type)
 }
 DEFAULT_SLOTS = 2
 DEFAULT_STALL = 120.0
-_slots_lock = threading.Lock()
 
 
 class ExportFailed(Exception):
@@ -50,15 +49,8 @@ class ExportFailed(Exception):
 
 
 def slots() -> threading.BoundedSemaphore:
-    ext = current_app.extensions
-    found = ext.get("paperkg.export_slots")
-    if found is None:
-        with _slots_lock:
-            found = ext.get("paperkg.export_slots")
-            if found is None:
-                found = threading.BoundedSemaphore(int(current_app.config.get("EXPORT_SLOTS") or DEFAULT_SLOTS))
-                ext["paperkg.export_slots"] = found
-    return found
+    return app_once("paperkg.export_slots", lambda: threading.BoundedSemaphore(
+        int(current_app.config.get("EXPORT_SLOTS") or DEFAULT_SLOTS)))
 
 
 class ExportStream:

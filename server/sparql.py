@@ -150,7 +150,8 @@ def endpoint():
 def check_nesting(text: str) -> None:
     depth = nesting_depth(text)
     if depth > MAX_NESTING:
-        raise ProtocolError(400, f"the query nests brackets {depth} levels deep; the limit is {MAX_NESTING}")
+        raise ProtocolError(400, f"the query nests brackets or operators {depth} levels deep; the limit is "
+                                 f"{MAX_NESTING}")
 
 
 def prepare_query(cfg, text: str, params, accept: str | None, environ) -> QueryJob:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import gzip
 import re
-import threading
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 from urllib.parse import quote
@@ -23,7 +22,7 @@ from kg.executor import ExecutionError, QueryJob
 from kg.queries import Gallery
 from kg.vocab import DEFAULT_BASE, PREFIXES
 
-from . import state
+from . import app_once, state
 from .sparql import answer
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -44,23 +43,18 @@ PAGE_HEADERS = {
     "X-Frame-Options": "DENY",
 }
 
-_gallery_lock = threading.Lock()
-
 
 # -- the gallery -----------------------------------------------------------------------------------------------------
 
 def gallery() -> Gallery:
     """The gallery of this app (read once; a broken .rq file is left out and logged, not fatal)."""
-    ext = current_app.extensions
-    found = ext.get("paperkg.gallery")
-    if found is None:
-        with _gallery_lock:
-            found = ext.get("paperkg.gallery")
-            if found is None:
-                found = Gallery.load(current_app.config.get("QUERIES_DIR"), strict=False)
-                for error in found.errors:
-                    current_app.logger.warning("left out of the gallery: %s", error)
-                ext["paperkg.gallery"] = found
+    return app_once("paperkg.gallery", load_gallery)
+
+
+def load_gallery() -> Gallery:
+    found = Gallery.load(current_app.config.get("QUERIES_DIR"), strict=False)
+    for error in found.errors:
+        current_app.logger.warning("left out of the gallery: %s", error)
     return found
 
 

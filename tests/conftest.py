@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -48,3 +49,10 @@ def store_copy(sample_store, tmp_path) -> Path:
 def sample_kg(sample_store):
     from kg.store import KGStore
     return KGStore.open(sample_store)
+
+
+@pytest.fixture(scope="module")
+def http():
+    """One HTTP session (kept-alive connections) per test module."""
+    with requests.Session() as s:
+        yield s

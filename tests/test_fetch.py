@@ -4,7 +4,6 @@ empty results; and the metadata of fetched papers in the built graph."""
 from __future__ import annotations
 
 import json
-import os
 import time
 import xml.etree.ElementTree as ET
 
@@ -21,19 +20,10 @@ from fakes.cli import kg
 from fakes.arxiv import ATOM_TYPE, ArxivApp, error_feed, feed_xml
 from fakes.hf import DailyApp, daily_item
 from fakes.papers import fake_papers
-from fakes.server import Canned, FakeServer, closed_port_url
+from fakes.server import Canned, FakeServer, closed_port_url, loopback_without_proxy  # noqa: F401 (autouse)
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 FAST = ("--delay", "0", "--backoff", "0", "--timeout", "2")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def loopback_without_proxy():
-    """Requests to the loopback servers never go through a proxy set in the environment (here and in `kg`)."""
-    with pytest.MonkeyPatch.context() as mp:
-        for name in ("NO_PROXY", "no_proxy"):
-            mp.setenv(name, ",".join(filter(None, [os.environ.get(name), "127.0.0.1", "localhost"])))
-        yield
 
 
 def fetch_arxiv(server_url: str, out, *extra: str, query: str = "cat:cs.LG AND ti:learning", shell=False):

@@ -35,20 +35,12 @@ from kg.vocab import ENTITIES_GRAPH, ONTOLOGY_GRAPH, SPARQL_PREFIXES
 from conftest import ROOT, run_kg
 from fakes.cli import kg
 from fakes.graph_store import GraphStoreApp
-from fakes.server import Canned, FakeServer, closed_port_url
+from fakes.server import Canned, FakeServer, closed_port_url, loopback_without_proxy  # noqa: F401 (autouse)
 
 OXIGRAPH = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
 needs_oxigraph = pytest.mark.skipif(OXIGRAPH is None, reason="the `oxigraph` server (PyPI oxigraph) is not installed")
 FAST = ("--backoff", "0", "--timeout", "5")
 
-
-@pytest.fixture(scope="module", autouse=True)
-def loopback_without_proxy():
-    """Requests to the loopback servers never go through a proxy set in the environment (here and in `kg`)."""
-    with pytest.MonkeyPatch.context() as mp:
-        for name in ("NO_PROXY", "no_proxy"):
-            mp.setenv(name, ",".join(filter(None, [os.environ.get(name), "127.0.0.1", "localhost"])))
-        yield
 
 # queries that name their graphs: the same text on both sides, nothing to set up
 GRAPH_QUERIES = {

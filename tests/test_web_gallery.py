@@ -11,7 +11,6 @@ import re
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-import requests
 from markupsafe import escape
 from pyoxigraph import QueryResultsFormat, RdfFormat, parse, parse_query_results
 from rdflib import Graph
@@ -31,12 +30,6 @@ ODD = ["", " ", "ÜñíçødΞ ✓ 漢字 🙂 مرحبا", "9" * 40, "-" + "9" 
 def url(sample_store):
     with start_server(sample_store) as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def http():
-    with requests.Session() as s:
-        yield s
 
 
 def run(http, url, query_id, accept=None, **params):

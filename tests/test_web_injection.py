@@ -11,7 +11,6 @@ import hashlib
 from collections import Counter
 
 import pytest
-import requests
 from pyoxigraph import RdfFormat, parse
 from servers import start_server
 from web_support import assert_clean_error
@@ -50,12 +49,6 @@ MARK = "\x01"
 def url(sample_store):
     with start_server(sample_store) as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def http():
-    with requests.Session() as s:
-        yield s
 
 
 def fingerprint(http, url) -> tuple[str, dict]:

@@ -33,12 +33,6 @@ def url(web_store):
         yield base
 
 
-@pytest.fixture(scope="module")
-def http():
-    with requests.Session() as s:
-        yield s
-
-
 def select(http, url, query) -> list[dict]:
     r = http.get(url + "/sparql", params={"query": query}, timeout=60)
     assert r.status_code == 200, r.text

@@ -7,12 +7,15 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable
 from urllib.parse import parse_qs, urlsplit
+
+import pytest
 
 
 @dataclass
@@ -138,3 +141,13 @@ def closed_port_url() -> str:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     return f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def loopback_without_proxy():
+    """Requests to the loopback servers never go through a proxy set in the environment (here and in `kg`);
+    autouse in each test module that imports it."""
+    with pytest.MonkeyPatch.context() as mp:
+        for name in ("NO_PROXY", "no_proxy"):
+            mp.setenv(name, ",".join(filter(None, [os.environ.get(name), "127.0.0.1", "localhost"])))
+        yield
