@@ -248,6 +248,15 @@
     }));
   }
 
+  // A fetch that failed without an answer (not one the page cancelled): say so where the results go.
+  function unreachable(results) {
+    return function (err) {
+      if (err && err.name === "AbortError") return;
+      clear(results);
+      renderError(results, "The server could not be reached: " + (err && err.message ? err.message : err));
+    };
+  }
+
   function renderError(container, message) {
     container.appendChild(el("div", { "class": "alert", role: "alert" }, message));
   }
@@ -433,11 +442,7 @@
               history.replaceState(null, "", permalink);
             }
           });
-        }).catch(function (err) {
-          if (err && err.name === "AbortError") return;
-          clear(results);
-          renderError(results, "The server could not be reached: " + (err && err.message ? err.message : err));
-        }).then(function () {
+        }).catch(unreachable(results)).then(function () {
           if (running === controller) {
             running = null;
             if (button) { button.removeAttribute("aria-busy"); button.disabled = false; }
@@ -618,11 +623,7 @@
           });
         }
         return renderResponse(results, response, { ms: Math.round(performance.now() - started) }).then(showDownloads);
-      }).catch(function (err) {
-        if (err && err.name === "AbortError") return;
-        clear(results);
-        renderError(results, "The server could not be reached: " + (err && err.message ? err.message : err));
-      }).then(function () {
+      }).catch(unreachable(results)).then(function () {
         if (running === controller) {
           running = null;
           button.removeAttribute("aria-busy");
