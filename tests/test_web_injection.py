@@ -12,6 +12,8 @@ from collections import Counter
 
 import pytest
 from pyoxigraph import RdfFormat, parse
+from injection_strings import HARMLESS, MARK, WIDEST
+from injection_strings import NASTY as SHORT_NASTY
 from servers import start_server
 from web_support import assert_clean_error
 
@@ -19,30 +21,8 @@ from kg.queries import Gallery
 
 GALLERY = Gallery.load()
 WITH_PARAMS = [(q.id, p.name) for q in GALLERY for p in q.parameters]
-NASTY = [
-    '"> } ; DROP ALL ; #',
-    "' } UNION { ?s ?p ?o } #",
-    '" } UNION { ?s ?p ?o } #',
-    '") } } SELECT * WHERE { ?s ?p ?o } #',
-    'x" . ?paper ?p ?o . FILTER("1',
-    '"""', "\\", '\\"', "end\\", "\\u0022) } UNION { ?s ?p ?o } #",
-    "line one\nline two", "\r\n} #\n", "nul\x00byte",
-    "<http://x> } INSERT DATA { <a> <b> <c> }",
-    "http://example.org/a b",
-    "http://example.org/a> } ; DROP ALL ; #",
-    "https://w3id.org/paperkg/resource/dataset/imagenet> } UNION { ?s ?p ?o",
-    "1; DELETE WHERE { ?s ?p ?o }",
-    "1 ) } UNION { ?s ?p ?o } #",
-    "-1e999",
-    "true } UNION { ?s ?p ?o }",
-    "\U0001F600 } #",
-    "%3E%20%7D%20UNION",
-    "A" * 999 + '" } UNION { ?s ?p ?o } #',
-    "B" * 6000,
-]
-HARMLESS = {"string": "harmless-value-that-matches-nothing", "iri": "https://example.org/harmless"}
-WIDEST = {"string": ""}
-MARK = "\x01"
+# over HTTP also the long ones: near a text parameter's limit, and past what a URL may carry
+NASTY = SHORT_NASTY + ["A" * 999 + '" } UNION { ?s ?p ?o } #', "B" * 6000]
 
 
 @pytest.fixture(scope="module")
