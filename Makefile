@@ -6,7 +6,7 @@ STORE  ?= var/store
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test install build serve bench eval clean
+.PHONY: run test install build serve bench eval screenshot clean
 
 $(BIN)/kg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ bench: install
 	$(BIN)/python bench/parallel_extraction.py
 	$(BIN)/python bench/sparql_vs_oxigraph.py
 	$(BIN)/python bench/load.py
+
+# The README's picture of the gallery, taken by the browser test.
+screenshot: install
+	PAPERKG_README_SCREENSHOT=1 $(BIN)/python -m pytest -q tests/test_browser.py
 
 clean:
 	rm -rf $(VENV) var tests/artifacts .pytest_cache
