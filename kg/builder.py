@@ -11,7 +11,7 @@ from typing import Callable, Iterable, Sequence
 from pyoxigraph import BlankNode, NamedNode, Quad, RdfFormat, parse
 
 from .ingest import IngestReport, read_inputs
-from .mapping import paper_quads, shared_quads
+from .mapping import IMPROVEMENT, paper_quads, shared_quads, uses_improvement
 from .paths import ontology_file
 from .records import Extraction, Paper
 from .resolve import EntityRef, Priors, ResolvedPaper, entity_forms, resolve
@@ -91,7 +91,7 @@ def corpus_quads(resolved: list[ResolvedPaper], minter: Minter, priors: Priors |
     for rp in resolved:
         quads.extend(paper_quads(rp, minter))
     repositories = [url for rp in resolved for url in rp.extraction.repositories]
-    quads.extend(shared_quads(entity_forms(resolved, priors), repositories, minter))
+    quads.extend(shared_quads(entity_forms(resolved, priors), repositories, minter, uses_improvement(quads, minter)))
     quads.extend(ontology_quads())
     return quads
 
@@ -206,7 +206,9 @@ def refresh_shared(writer: StoreWriter, minter: Minter) -> None:
     forms = store_priors(reader, minter, ()).forms
     repositories = reader.repositories()
     writer.clear_graph(ENTITIES_GRAPH)
-    writer.bulk_add(shared_quads(forms, repositories, minter))
+    improvement = bool(reader.select("SELECT ?r ?m WHERE { ?r kg:metric ?m } LIMIT 1",
+                                     {"m": minter.entity(IMPROVEMENT.kind, IMPROVEMENT.slug)}))
+    writer.bulk_add(shared_quads(forms, repositories, minter, improvement))
     writer.clear_graph(ONTOLOGY_GRAPH)
     writer.bulk_add(ontology_quads())
 

@@ -15,6 +15,11 @@ from .resolve import EntityRef, PaperEntity, ResolvedPaper, choose_label
 from .vocab import CLASS_OF_KIND, ENTITIES_GRAPH, KG, Minter, T, clean_iri, repository_parts
 
 ENTITIES = NamedNode(ENTITIES_GRAPH)
+# The metric of an improvement whose sentence names none ("outperforms X by 21%", "+6.2 points"): what the number
+# measures is the gain itself, as the annotation guideline has it. A shared Metric node like any other; papers do not
+# mention it (it is not written in the text), so it only appears as the kg:metric of such results.
+IMPROVEMENT = EntityRef("metric", "improvement")
+IMPROVEMENT_LABEL = "improvement"
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?$")
 
@@ -69,11 +74,15 @@ def paper_quads(rp: ResolvedPaper, minter: Minter) -> list[Quad]:
         if r.unit:
             add(node, T.unit, Literal(r.unit))
         add(node, T.is_improvement, Literal("true" if r.improvement else "false", datatype=T.xsd_boolean))
+        metric_named = False
         for prop, forms in ((T.metric, [r.metric]), (T.on_dataset, r.datasets), (T.of_method, [r.method])):
             for form in forms:
                 ref = rp.ref_of_form.get(form) if form else None
                 if ref and ref.kind == KIND_OF_PROPERTY[prop.value]:
                     add(node, prop, entity_node(ref, minter))
+                    metric_named = metric_named or prop == T.metric
+        if r.improvement and not metric_named:
+            add(node, T.metric, entity_node(IMPROVEMENT, minter))
         add(node, T.text, Literal(r.text))
         add(node, T.sentence_index, Literal(str(r.sentence), datatype=T.xsd_integer))
 
@@ -133,13 +142,22 @@ def provenance_quads(minter: Minter) -> list[Quad]:
 
 
 def shared_quads(forms: Mapping[EntityRef, Mapping[str, int]], repositories: Iterable[str],
-                 minter: Minter) -> list[Quad]:
-    """Everything in the entities graph, derived from the paper graphs."""
+                 minter: Minter, improvement: bool = False) -> list[Quad]:
+    """Everything in the entities graph, derived from the paper graphs. `improvement`: some result's metric is the
+    IMPROVEMENT node (its label and type are then written too, unless a paper names that metric itself)."""
+    if improvement and IMPROVEMENT not in forms:
+        forms = {**forms, IMPROVEMENT: {IMPROVEMENT_LABEL: 0}}
     return [*entity_quads(forms, minter), *repository_quads(repositories), *provenance_quads(minter)]
+
+
+def uses_improvement(quads: Iterable[Quad], minter: Minter) -> bool:
+    """Whether some result in these quads has the IMPROVEMENT node as its metric."""
+    node = entity_node(IMPROVEMENT, minter)
+    return any(q.object == node and q.predicate == T.metric for q in quads)
 
 
 def dedupe(quads: list[Quad]) -> list[Quad]:
     return list(dict.fromkeys(quads))
 
 
-__all__ = ["paper_quads", "shared_quads", "entity_quads", "repository_quads", "provenance_quads", "PaperEntity"]
+__all__ = ["paper_quads", "shared_quads", "uses_improvement", "IMPROVEMENT", "entity_quads", "repository_quads", "provenance_quads", "PaperEntity"]

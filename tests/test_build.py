@@ -69,6 +69,30 @@ def test_results_are_decimals_with_their_sentence(sample_kg):
         assert r["v"].replace(".", "", 1).isdigit()
 
 
+def test_an_improvement_without_a_named_metric_has_the_improvement_metric(tmp_path):
+    corpus = tmp_path / "gains.jsonl"
+    corpus.write_text("\n".join(json.dumps(p) for p in [
+        {"id": "gain-1", "title": "GainNet: Routing Features Across Layers",
+         "abstract": "We propose GainNet. GainNet outperforms the strongest baseline by 21% on CIFAR-100."},
+        {"id": "gain-2", "title": "Sharper Retrieval",
+         "abstract": "We introduce SharpRet. Experiments show that SharpRet improves accuracy by 3.6 points on ImageNet."},
+    ]) + "\n")
+    store = tmp_path / "store"
+    build([corpus], store)
+    query = """SELECT ?v ?metric WHERE { ?p kg:reportsResult ?r . ?r kg:value ?v ; kg:isImprovement true ;
+               kg:metric [ a kg:Metric ; rdfs:label ?metric ] } ORDER BY ?v"""
+    # the gain itself where the sentence names no metric (the guideline's "improvement"), else the metric named
+    assert [(r["v"], r["metric"]) for r in KGStore.open(store).select(query)] == [("3.6", "accuracy"),
+                                                                                  ("21", "improvement")]
+    # not written in the text, so no paper mentions it
+    assert not KGStore.open(store).select('SELECT ?p WHERE { ?p kg:mentions [ rdfs:label "improvement" ] }')
+
+    other = tmp_path / "other.jsonl"
+    other.write_text(json.dumps({"id": "plain-1", "title": "A Plain Paper", "abstract": "We study ResNet-50."}) + "\n")
+    add([other], store)  # the entities graph is recomputed from the paper graphs: the node keeps its label
+    assert [r["metric"] for r in KGStore.open(store).select(query)] == ["accuracy", "improvement"]
+
+
 def test_repositories_are_cleaned_iris_with_host_and_owner(sample_kg):
     rows = sample_kg.select("""SELECT ?r ?host ?owner WHERE { ?p kg:hasRepository ?r .
         ?r kg:host ?host . OPTIONAL { ?r kg:owner ?owner } }""")
