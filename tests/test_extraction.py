@@ -31,6 +31,18 @@ def test_abbreviation_is_one_entity_with_both_forms():
     assert ex.abbreviations == {"KD": "Knowledge distillation"}
 
 
+def test_a_title_that_spells_out_its_name_defines_it():
+    ex = extract("CAMS: Color-Aware Multi-Style Transfer",
+                 "Style transfer renders an image in the look of another. CAMS keeps the colours of the content image.")
+    cams = [m for m in ex.mentions if "CAMS" in (m.text, *m.forms)]
+    assert len(cams) == 1 and cams[0].long_form == "Color-Aware Multi-Style Transfer"
+    assert cams[0].kind == "method" and cams[0].proposed  # introduced by the paper, not a task of its title
+    assert ex.abbreviations["CAMS"] == "Color-Aware Multi-Style Transfer"
+    # a subtitle whose letters only happen to spell the name is a claim, not its long form
+    ex = extract("PANDA: Prompt Transfer Meets Knowledge Distillation", "We study prompt transfer.")
+    assert "PANDA" not in ex.abbreviations
+
+
 def test_results_are_numbers_with_result_units_not_counts():
     ex = extract("A Model", "Our 7B model is trained on 2048 TPU v3 chips for 4 days on 47k problems in 14 "
                             "languages. It reaches 87.5% top-1 accuracy on ImageNet and improves BLEU by +3.6 points.")

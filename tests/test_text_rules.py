@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg.nlp.abbreviations import find_abbreviations
+from kg.nlp.abbreviations import find_abbreviations, title_definition
 from kg.nlp.names import is_shape_name
 from kg.nlp.urls import clean_url, find_urls
 from kg.vocab import Minter, repository_parts, slugify
@@ -51,6 +51,25 @@ def test_abbreviation_pairs(text, pairs):
     assert [(a.short, a.long) for a in find_abbreviations(text)] == pairs
     for a in find_abbreviations(text):
         assert text[a.short_start:a.short_end] == a.short and text[a.long_start:a.long_end] == a.long
+
+
+@pytest.mark.parametrize("title, pair", [
+    ("ETran: Energy-Based Transferability Estimation", ("ETran", "Energy-Based Transferability Estimation")),
+    ("LLaVE: Large Language and Vision Embedding Models with Hardness-Weighted Contrastive Learning",
+     ("LLaVE", "Large Language and Vision Embedding Models")),
+    ("RKD: Relational Knowledge Distillation for Small Models", ("RKD", "Relational Knowledge Distillation")),
+    ("HARD: Hard Augmentations for Robust Distillation", None),  # the name is the subtitle's first word
+    ("PANDA: Prompt Transfer Meets Knowledge Distillation", None),  # "A" starts no word
+    ("IRCoder: Intermediate Representations Make Language Models Robust Multilingual Code Generators", None),
+    ("ZIP-FIT: Embedding-Free Data Selection via Compression-Based Alignment", None),
+    ("Scaling Laws: What We Know", None),
+])
+def test_title_definition(title, pair):
+    found = title_definition(title)
+    assert ((found.short, found.long) if found else None) == pair
+    if found:
+        assert title[found.short_start:found.short_end] == found.short
+        assert title[found.long_start:found.long_end] == found.long
 
 
 @pytest.mark.parametrize("name, shaped", [

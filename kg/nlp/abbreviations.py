@@ -107,6 +107,48 @@ def find_abbreviations(text: str, lo: int = 0, hi: int | None = None) -> list[Ab
     return found
 
 
+# where the long form that a title's "SF: long form" spells out ends: before its means or purpose
+TITLE_LONG_END = re.compile(r"\s+(?:via|with|for|through|using|by|in|on|from|towards?|at|as)\s+|\s*[,:;?!(]|\s+-+\s+",
+                            re.IGNORECASE)
+
+
+def title_definition(title: str) -> Abbreviation | None:
+    """A title that opens with a name and spells it out after the colon: "ETran: Energy-Based Transferability
+    Estimation", "CAMS: Color-Aware Multi-Style Transfer for ...". As with "SF (long form)", the words up to the
+    title's next clause must spell the name from their first letter on."""
+    head, sep, rest = title.partition(":")
+    short = head.strip()
+    if not sep or " " in short or not is_short_form(short) or not short[0].isupper():
+        return None
+    lead = len(rest) - len(rest.lstrip())
+    end = TITLE_LONG_END.search(rest, lead)
+    candidate = LEADING_NOISE.sub("", rest[lead:end.start() if end else len(rest)]).strip()
+    core = plural_core(short)
+    letters = sum(map(str.isalnum, core))
+    words = candidate.split()
+    # (fewer words than in a sentence's "long form (SF)": a title's words run on past the name more often; and not
+    # a name that is its first word: "HARD: Hard Augmentations for ...")
+    if not candidate or len(words) > min(letters + 2, letters * 2) or len(candidate) <= len(short) or \
+            core.lower() in words[0].lower().split("-"):
+        return None
+    if best_long_form(core, candidate) != candidate or core[0].lower() != candidate[0].lower():
+        return None
+    # stricter than in a sentence, where the brackets say that a definition is meant: each capital of the name
+    # starts a word (or hyphenated part) of the long form, in order, and few other words come in between
+    # (not "PANDA: Prompt Transfer Meets Knowledge Distillation", a claim whose letters happen to spell the name)
+    parts = [part for word in words for part in word.split("-") if part]
+    capitals = [c.lower() for c in core if c.isupper()]
+    initials = iter(part[0].lower() for part in parts)
+    if not all(c in initials for c in capitals):
+        return None
+    if sum(1 for part in parts if part.lower() not in TITLE_SMALL_WORDS) - len(capitals) > 3:
+        return None
+    return Abbreviation(short, candidate, title.index(short), len(head) + 1 + rest.index(candidate))
+
+
+TITLE_SMALL_WORDS = {"a", "an", "the", "of", "and", "or", "for", "to", "in", "on", "over", "with"}
+
+
 def long_before(text: str, paren_start: int, short: str, short_start: int, lo: int = 0) -> Abbreviation | None:
     """'long form (SF)': look back at most min(|SF| + 5, 2 |SF|) words within the sentence (text[lo:])."""
     core = plural_core(short)

@@ -32,7 +32,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from ..vocab import slugify
-from .abbreviations import find_abbreviations
+from .abbreviations import find_abbreviations, title_definition
 from .candidates import Candidate
 from .claims import CLAIM_THRESHOLD, POINTS_WITHOUT_EVIDENCE, CueIndex, load_cues, points_of
 from .recognizer import Recognizer, Sentence
@@ -171,6 +171,11 @@ def make_abbreviations(nlp: Language, name: str):
         st = state(doc)
         found = []
         text = st.text
+        sentences = st.sentences
+        if sentences and sentences[0].index == -1 and ":" in text[:sentences[0].end]:
+            pair = title_definition(text[:sentences[0].end])  # "ETran: Energy-Based Transferability Estimation"
+            if pair:
+                found.append(pair)
         paren = text.find("(")
         if paren >= 0:
             for s in st.sentences:

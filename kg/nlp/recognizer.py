@@ -173,7 +173,7 @@ class Recognizer:
         starts = [s.start for s in sentences]
         cands: list[Candidate] = []
         self.not_names: set[str] = {a.short for a in abbreviations if is_generic(a.long)}
-        defined = self.abbreviation_candidates(text, sentences, abbreviations, cands) if abbreviations else {}
+        defined = self.abbreviation_candidates(text, sentences, abbreviations, cands, title_end) if abbreviations else {}
         cands += [Candidate(s, e, text[s:e], kind, "gazetteer") for s, e, kind in gazetteer_hits]
         cands += self.shape_candidates(text)
         cands += self.title_candidates(text, title_end)
@@ -220,14 +220,18 @@ class Recognizer:
     # -- sources of candidates ----------------------------------------------------------------------------------
 
     def abbreviation_candidates(self, text: str, sentences: Sequence[Sentence], abbreviations: Sequence[Abbreviation],
-                                out: list[Candidate]) -> dict[str, str]:
+                                out: list[Candidate], title_end: int = 0) -> dict[str, str]:
         defined: dict[str, str] = {}
         kinds: dict[str, str] = {}
         for a in abbreviations:
             if is_generic(a.long) or is_generic(a.short):
                 continue
-            kind = (self.gazetteer_kind(slugify(a.long)) or self.gazetteer_kind(slugify(a.short))
-                    or kind_from_head(a.long) or ("method" if is_title_case_run(a.long) else None))
+            kind = self.gazetteer_kind(slugify(a.long)) or self.gazetteer_kind(slugify(a.short))
+            if kind is None and a.short_start < a.long_start < title_end:
+                # the name of a "Name: spelled-out name" title is what the paper introduces: its method, unless
+                # the name's head says it is a dataset or benchmark
+                kind = "dataset" if kind_from_head(a.long) == "dataset" else "method"
+            kind = kind or kind_from_head(a.long) or ("method" if is_title_case_run(a.long) else None)
             if kind == "task" and (is_coined(a.short) or is_title_case_run(a.long)) and \
                     PROPOSAL_SENTENCE.search(sentence_text(text, sentences, a.long_start)):
                 kind = "method"  # "We propose a Pareto Domain Adaptation (ParetoDA) approach"
