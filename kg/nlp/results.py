@@ -100,6 +100,8 @@ def find_numbers(sentence: str, metric_spans: Sequence[tuple[int, int]]) -> list
             continue
         window = " ".join(before_words[-4:]) + " " + next_word
         is_improvement = bool(set(WORD_IN.findall(window)) & improve) or raw.startswith("+")
+        if not is_improvement and hits and hits[-1].improvement and in_one_list(sentence, hits[-1][2:4], m.span()):
+            is_improvement = True  # "improves X by 21% and 12%": the list shares the cue read before its first number
         hits.append(NumberHit(value, UNIT_NAMES.get(unit, unit), m.start(), m.end(), is_improvement))
     return hits
 
