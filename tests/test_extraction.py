@@ -43,6 +43,11 @@ def test_a_title_that_spells_out_its_name_defines_it():
     assert "PANDA" not in ex.abbreviations
 
 
+def test_a_name_with_a_capital_inside_is_not_an_ordinary_word_in_lower_case():
+    ex = extract("Knowledge Graph Embeddings", "We rotate the relation vectors. RotatE models relations as rotations.")
+    assert [m.text for m in ex.mentions if m.text.lower() == "rotate"] == ["RotatE"]
+
+
 def test_results_are_numbers_with_result_units_not_counts():
     ex = extract("A Model", "Our 7B model is trained on 2048 TPU v3 chips for 4 days on 47k problems in 14 "
                             "languages. It reaches 87.5% top-1 accuracy on ImageNet and improves BLEU by +3.6 points.")

@@ -214,8 +214,13 @@ class GazetteerMatcher:
         # (kind, lower-case form) -> None when any casing matches, else the set of casings that do
         self.casings: dict[tuple[str, str], set[str] | None] = {}
         by_kind: dict[str, set[str]] = {}
+        # (kind, lower-case form) of names written with a capital inside (RotatE, ComplEx, ImageNet) and never in
+        # lower case in the gazetteer: all in lower case, the text means a word ("rotate", "complex"), not them
+        camel: set[tuple[str, str]] = set()
+        lower_too: set[tuple[str, str]] = set()
         for entry in gazetteer():
             for form in (entry.label, *entry.aliases):
+                (camel if INNER_CAPITAL.search(form) else lower_too).add((entry.kind, form.lower()))
                 self.kind_of.setdefault(slugify(form), entry.kind)
                 self.canonical.setdefault(slugify(form), entry.label)
                 key = (entry.kind, form.lower())
@@ -227,6 +232,7 @@ class GazetteerMatcher:
                     allowed.add(form)
                     if not entry.exact and form.isupper() and form.isalpha():
                         allowed.add(form.title())  # "WILDS" is also written "Wilds"
+        self.not_in_lower_case = camel - lower_too
         for kind, forms in sorted(by_kind.items()):
             self.matcher.add(kind, list(nlp.tokenizer.pipe(sorted(forms))))
         self.kind_of_id = {nlp.vocab.strings.add(kind): kind for kind in by_kind}
@@ -254,8 +260,9 @@ class GazetteerMatcher:
                 start_char = starts.item(s)
                 end_char = starts.item(e - 1) + len(doc[e - 1])
                 surface = text[start_char:end_char]
-                allowed = self.casings.get((kind, surface.lower()))
-                if allowed is None or surface in allowed:
+                key = (kind, surface.lower())
+                allowed = self.casings.get(key)
+                if (allowed is None or surface in allowed) and not (surface.islower() and key in self.not_in_lower_case):
                     hits.append((s, e, start_char, end_char, kind))
         if len(hits) > 1:
             hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
@@ -267,6 +274,9 @@ class GazetteerMatcher:
         st.gazetteer = chosen
         st.matches = others
         return doc
+
+
+INNER_CAPITAL = re.compile(r"[a-z][A-Z]")
 
 
 def is_acronym(form: str) -> bool:
