@@ -48,6 +48,13 @@ def test_a_name_with_a_capital_inside_is_not_an_ordinary_word_in_lower_case():
     assert [m.text for m in ex.mentions if m.text.lower() == "rotate"] == ["RotatE"]
 
 
+def test_precision_as_a_number_format_is_not_the_metric():
+    ex = extract("Quantized Training", "Weights are kept at 8-bit precision while activations use full precision.")
+    assert not names(ex, "metric")
+    ex = extract("Quantized Training", "Weights are kept at 8-bit precision. We report precision and recall.")
+    assert names(ex, "metric") == {"precision", "recall"}
+
+
 def test_results_are_numbers_with_result_units_not_counts():
     ex = extract("A Model", "Our 7B model is trained on 2048 TPU v3 chips for 4 days on 47k problems in 14 "
                             "languages. It reaches 87.5% top-1 accuracy on ImageNet and improves BLEU by +3.6 points.")

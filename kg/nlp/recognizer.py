@@ -184,6 +184,8 @@ class Recognizer:
             cands += [Candidate(m.start(), m.end(), m.group(), "metric", "gazetteer") for m in AT_METRIC.finditer(text)]
         not_names = self.not_names
         chosen = [c for c in choose(cands) if not is_generic(c.text) and c.text not in not_names]
+        if "precision" in low:
+            chosen = [c for c in chosen if not is_number_format(low, c)]
         if defined:
             self.link_short_forms(chosen, defined)
         self.type_by_context(text, chosen, sentences, aligned)
@@ -655,6 +657,21 @@ def votes_of_shape(name: str) -> tuple[tuple[str, int], ...]:
     if MODEL_SIZE_SUFFIX.search(name):
         votes.append(("method", 2))  # a model size: "Qwen3-8B"
     return tuple(votes)
+
+
+# the words before "precision" that make it a number format ("mixed precision", "8-bit precision"), not the metric
+NUMBER_FORMAT_WORDS = frozenset(("full", "half", "mixed", "low", "lower", "reduced", "single", "double", "arbitrary",
+                                 "numerical", "numeric", "floating-point", "floating", "fixed-point", "machine"))
+BITS = re.compile(r"\d+-?bits?$|^(?:fp|bf|int)\d+$")
+
+
+def is_number_format(low: str, c: Candidate) -> bool:
+    """'precision' read as a number format ("full precision", "FP16 precision"), not as the metric. `low`: the
+    text in lower case."""
+    if c.text.lower() != "precision":
+        return False
+    before = low[max(0, c.start - 30):c.start].split()
+    return bool(before) and (before[-1] in NUMBER_FORMAT_WORDS or bool(BITS.search(before[-1])))
 
 
 def is_coined(short: str) -> bool:
