@@ -55,6 +55,11 @@ def test_precision_as_a_number_format_is_not_the_metric():
     assert names(ex, "metric") == {"precision", "recall"}
 
 
+def test_a_metric_stays_in_its_clause():
+    ex = extract("Elastic Training", "Throughput improves by 35%; failure recovery becomes 82x faster than before.")
+    assert {r.value: r.metric for r in ex.results} == {"35": "Throughput", "82": None}
+
+
 def test_results_are_numbers_with_result_units_not_counts():
     ex = extract("A Model", "Our 7B model is trained on 2048 TPU v3 chips for 4 days on 47k problems in 14 "
                             "languages. It reaches 87.5% top-1 accuracy on ImageNet and improves BLEU by +3.6 points.")
