@@ -106,6 +106,7 @@ TASK_STOP = SMALL | {"various", "different", "several", "multiple", "many", "dow
                      "while", "which", "we", "is", "are", "be", "been", "was", "were", "under", "over", "within",
                      "across", "through", "into", "between", "among", "against", "without", "per", "like", "than",
                      "about", "after", "before", "during", "using", "based", "toward", "towards", "beyond", "can",
+                     "behind", "upon", "via", "unlike", "despite",
                      "not", "no", "also", "only", "just", "still", "however", "thus", "hence",
                      # words that rate a task rather than name it ("difficult coding problems"; not "hard" and
                      # "easy", which name settings: "hard reasoning tasks", "easy-to-hard generalization")
@@ -400,8 +401,8 @@ class Recognizer:
             # end like a task, the run stops at a word that cannot be part of one)
             run = []
             for word in reversed(words_):
-                if not LOWER_WORD.fullmatch(word):
-                    break
+                if not LOWER_WORD.fullmatch(word) or word.endswith(("'s", "s'")):
+                    break  # (a possessive names whose task it is: "a given buyer's machine learning task")
                 lowered = word.lower()
                 if lowered in TASK_STOP:
                     break
