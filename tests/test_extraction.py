@@ -60,6 +60,12 @@ def test_a_metric_stays_in_its_clause():
     assert {r.value: r.metric for r in ex.results} == {"35": "Throughput", "82": None}
 
 
+def test_a_short_form_defined_in_the_plural_means_the_same_in_the_singular():
+    ex = extract("A Study", "We present Embedding Space Maps (ESMs). Each ESM maps one space into another.")
+    esm = [m for m in ex.mentions if m.long_form == "Embedding Space Maps"]
+    assert len(esm) == 1 and {"ESMs", "ESM"} <= {esm[0].text, *esm[0].forms}
+
+
 def test_results_are_numbers_with_result_units_not_counts():
     ex = extract("A Model", "Our 7B model is trained on 2048 TPU v3 chips for 4 days on 47k problems in 14 "
                             "languages. It reaches 87.5% top-1 accuracy on ImageNet and improves BLEU by +3.6 points.")

@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Callable, NamedTuple, Sequence
 
 from ..vocab import slugify
-from .abbreviations import Abbreviation
+from .abbreviations import Abbreviation, plural_core
 from .candidates import Candidate, choose, words_after3, words_before
 from .names import (NAME_PARTS, coined_names_in, coined_word_spans, is_generic, is_shape_name, is_title_case_run,
                     kind_from_head, strip_modifier)
@@ -247,9 +247,13 @@ class Recognizer:
             out.append(Candidate(a.short_start, a.short_end, a.short, kind, "abbrev-short", long_form=a.long))
         defining = {(a.short_start, a.short) for a in abbreviations}
         for short, long in defined.items():
-            for pos in occurrences(text, short):
-                if (pos, short) not in defining:
-                    out.append(Candidate(pos, pos + len(short), short, kinds[short], "abbrev-short", long_form=long))
+            # the other number of the short form means the same: "G-SSNNs" defined, "a G-SSNN" used
+            core = plural_core(short)
+            other = core if core != short else short + "s"
+            for form in (short, other) if other not in defined else (short,):
+                for pos in occurrences(text, form):
+                    if (pos, form) not in defining:
+                        out.append(Candidate(pos, pos + len(form), form, kinds[short], "abbrev-short", long_form=long))
         return defined
 
     def shape_candidates(self, text: str) -> list[Candidate]:
