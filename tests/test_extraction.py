@@ -91,7 +91,8 @@ def test_claims_are_findings_not_contributions_or_availability():
 
 def test_generic_phrases_are_not_entities():
     ex = extract("On Methods", "Large language models and deep neural networks are used by existing methods. "
-                               "Our method is a simple framework.")
+                               "Our method is a simple framework. The Lottery Ticket Hypothesis (LTH) and the "
+                               "manifold hypothesis are concepts, not methods.")
     assert not ex.mentions
 
 

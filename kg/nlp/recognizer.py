@@ -187,6 +187,8 @@ class Recognizer:
         chosen = [c for c in choose(cands) if not is_generic(c.text) and c.text not in not_names]
         if "precision" in low:
             chosen = [c for c in chosen if not is_number_format(low, c)]
+        if "hypothes" in low or "conjecture" in low:  # a concept, not a method (the guideline skips hypotheses)
+            chosen = [c for c in chosen if not c.text.lower().endswith(("hypothesis", "hypotheses", "conjecture"))]
         if defined:
             self.link_short_forms(chosen, defined)
         self.type_by_context(text, chosen, sentences, aligned)
