@@ -187,8 +187,8 @@ class Recognizer:
         chosen = [c for c in choose(cands) if not is_generic(c.text) and c.text not in not_names]
         if "precision" in low:
             chosen = [c for c in chosen if not is_number_format(low, c)]
-        if "hypothes" in low or "conjecture" in low:  # a concept, not a method (the guideline skips hypotheses)
-            chosen = [c for c in chosen if not c.text.lower().endswith(("hypothesis", "hypotheses", "conjecture"))]
+        if "hypothes" in low or "conjecture" in low:
+            chosen = [c for c in chosen if not is_conjecture(c.long_form or c.text)]
         if defined:
             self.link_short_forms(chosen, defined)
         self.type_by_context(text, chosen, sentences, aligned)
@@ -230,6 +230,9 @@ class Recognizer:
         kinds: dict[str, str] = {}
         for a in abbreviations:
             if is_generic(a.long) or is_generic(a.short):
+                continue
+            if is_conjecture(a.long):
+                self.not_names.add(a.short)  # "the Lottery Ticket Hypothesis (LTH)": nor is LTH alone a name
                 continue
             kind = self.gazetteer_kind(slugify(a.long)) or self.gazetteer_kind(slugify(a.short))
             if kind is None and a.short_start < a.long_start < title_end:
@@ -679,6 +682,11 @@ def is_number_format(low: str, c: Candidate) -> bool:
         return False
     before = low[max(0, c.start - 30):c.start].split()
     return bool(before) and (before[-1] in NUMBER_FORMAT_WORDS or bool(BITS.search(before[-1])))
+
+
+def is_conjecture(name: str) -> bool:
+    """A hypothesis or conjecture is a concept, not a method (the guideline skips hypotheses)."""
+    return name.lower().endswith(("hypothesis", "hypotheses", "conjecture"))
 
 
 def is_coined(short: str) -> bool:
