@@ -479,6 +479,8 @@ class Recognizer:
             if len(before) > 1 and (before[-1] in (",", ":") or before[-1] in self.naming_words) \
                     and before[-2] in dataset_heads:
                 c.vote("dataset", 3)  # "a new benchmark, X" / "a dataset called X"
+            elif before and before[-1] in dataset_heads:
+                c.vote("dataset", 3)  # "a synthetic dataset X", "the benchmark X"
             for kind, weight in votes_of_shape(c.text):
                 c.vote(kind, weight)
             family = self.family_kind(c.text)
