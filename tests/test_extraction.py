@@ -66,10 +66,12 @@ def test_a_short_form_defined_in_the_plural_means_the_same_in_the_singular():
     assert len(esm) == 1 and {"ESMs", "ESM"} <= {esm[0].text, *esm[0].forms}
 
 
-def test_a_new_name_right_after_a_dataset_noun_is_a_dataset():
+def test_a_new_name_right_after_a_dataset_or_metric_noun_is_one():
     ex = extract("Robustness Study", "We introduce a synthetic dataset SI-Score and test ResNet-50 on the benchmark "
                                      "ObjNet-Hard.")
     assert {"SI-Score", "ObjNet-Hard"} <= names(ex, "dataset") and "ResNet-50" in names(ex, "method")
+    ex = extract("Feature Matching", "We define a new criterion called Group Effect and a metric, FeatDist.")
+    assert {"Group Effect", "FeatDist"} <= names(ex, "metric")
 
 
 def test_results_are_numbers_with_result_units_not_counts():

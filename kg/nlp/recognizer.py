@@ -36,6 +36,7 @@ PASSIVE_STEMS = ("introduced", "proposed", "presented", "developed", "designed",
 AUTHORS = re.compile(r"\b(?:we|our|this (?:paper|work|study))\b")
 # "a novel cross-framework dataset, DLTrans", "our 14B parameter model, PoPilot"
 NEW_BEFORE = re.compile(r"\b(?:new|novel|our)\b[^,;.]{0,60}\b\w+\s*(?:,|:|,?\s*namely,?)\s*$")
+METRIC_NOUNS = {"metric", "measure", "criterion", "score"}
 METHOD_NOUNS = {"model", "models", "architecture", "backbone", "network", "loss", "framework", "method", "algorithm",
                 "optimizer", "agent", "toolkit", "library"}
 LEADING_LETTERS = re.compile(r"[A-Za-z]+")
@@ -481,6 +482,9 @@ class Recognizer:
                 c.vote("dataset", 3)  # "a new benchmark, X" / "a dataset called X"
             elif before and before[-1] in dataset_heads:
                 c.vote("dataset", 3)  # "a synthetic dataset X", "the benchmark X"
+            if before and (before[-1] in METRIC_NOUNS or (len(before) > 1 and before[-2] in METRIC_NOUNS and (
+                    before[-1] in (",", ":") or before[-1] in self.naming_words))):
+                c.vote("metric", 3)  # "a new metric, X", "a criterion called X"
             for kind, weight in votes_of_shape(c.text):
                 c.vote(kind, weight)
             family = self.family_kind(c.text)
