@@ -74,6 +74,15 @@ def test_a_new_name_right_after_a_dataset_or_metric_noun_is_one():
     assert {"Group Effect", "FeatDist"} <= names(ex, "metric")
 
 
+def test_a_definition_the_authors_name_or_propose_is_their_method():
+    for abstract in ("We introduce a novel approach, dubbed relational knowledge distillation (RKD), for transfer.",
+                     "We propose instruction-guided content selection (IGCS), a unified framework."):
+        (m,) = extract("T", abstract).mentions
+        assert m.kind == "method" and m.proposed and m.long_form in abstract
+    (m,) = extract("T", "We study domain adaptation (DA) in depth.").mentions
+    assert m.kind == "task" and not m.proposed  # studied, not named or proposed
+
+
 def test_results_are_numbers_with_result_units_not_counts():
     ex = extract("A Model", "Our 7B model is trained on 2048 TPU v3 chips for 4 days on 47k problems in 14 "
                             "languages. It reaches 87.5% top-1 accuracy on ImageNet and improves BLEU by +3.6 points.")

@@ -244,6 +244,11 @@ class Recognizer:
             if kind == "task" and (is_coined(a.short) or is_title_case_run(a.long)) and \
                     PROPOSAL_SENTENCE.search(sentence_text(text, sentences, a.long_start)):
                 kind = "method"  # "We propose a Pareto Domain Adaptation (ParetoDA) approach"
+            elif kind in (None, "task") and a.short_start > a.long_start and \
+                    self.named_or_proposed_before(text, a.long_start):
+                # "a novel approach, dubbed relational knowledge distillation (RKD)", "we propose instruction-guided
+                # content selection (IGCS)": a definition given a name by its authors is their method
+                kind = "dataset" if kind_from_head(a.long) == "dataset" else "method"
             if kind is None:
                 self.not_names.add(a.short)  # "intellectual property (IP)": a defined term, but not one of ours
                 continue
@@ -261,6 +266,20 @@ class Recognizer:
                     if (pos, form) not in defining:
                         out.append(Candidate(pos, pos + len(form), form, kinds[short], "abbrev-short", long_form=long))
         return defined
+
+    def named_or_proposed_before(self, text: str, start: int) -> bool:
+        """The words before `start` end with a naming word ("dubbed"), or with an authors' proposal verb and at
+        most an article and an adjective ("we propose a novel")."""
+        window = text[max(0, start - 60):start].lower()
+        if named_just_before_low(window, self.naming_words):
+            return True
+        words_ = window.replace(",", " ").split()[-5:]
+        for i in range(len(words_) - 1, max(-1, len(words_) - 4), -1):
+            if words_[i] in self.proposal_verbs:
+                return i > 0 and words_[i - 1] == "we"
+            if words_[i] not in ("a", "an", "the", "new", "novel", "simple", "general"):
+                return False
+        return False
 
     def shape_candidates(self, text: str) -> list[Candidate]:
         out = []
