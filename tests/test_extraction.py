@@ -83,6 +83,15 @@ def test_a_definition_the_authors_name_or_propose_is_their_method():
     assert m.kind == "task" and not m.proposed  # studied, not named or proposed
 
 
+def test_what_exists_already_or_sits_in_a_link_is_not_introduced():
+    ex = extract("Data Sources", "We introduce a testbed of six publicly available data sources - YFCC, LAIONet and "
+                                 "RedCaps. Data: https://github.com/a/b-dataset{OpenData-Set}.")
+    assert not [m.text for m in ex.mentions if m.proposed]
+    assert "OpenData-Set" not in {m.text for m in ex.mentions}  # LaTeX residue glued to the link
+    ex = extract("A Baseline", "We propose a new baseline approach (MoE-PKT) for transfer.")
+    assert [m.text for m in ex.mentions if m.proposed] == ["MoE-PKT"]
+
+
 def test_results_are_numbers_with_result_units_not_counts():
     ex = extract("A Model", "Our 7B model is trained on 2048 TPU v3 chips for 4 days on 47k problems in 14 "
                             "languages. It reaches 87.5% top-1 accuracy on ImageNet and improves BLEU by +3.6 points.")

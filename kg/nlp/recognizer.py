@@ -36,6 +36,7 @@ PASSIVE_STEMS = ("introduced", "proposed", "presented", "developed", "designed",
 AUTHORS = re.compile(r"\b(?:we|our|this (?:paper|work|study))\b")
 # "a novel cross-framework dataset, DLTrans", "our 14B parameter model, PoPilot"
 NEW_BEFORE = re.compile(r"\b(?:new|novel|our)\b[^,;.]{0,60}\b\w+\s*(?:,|:|,?\s*namely,?)\s*$")
+URL_WORD = re.compile(r"\S*(?:://|www\.)\S*")
 METRIC_NOUNS = {"metric", "measure", "criterion", "score"}
 METHOD_NOUNS = {"model", "models", "architecture", "backbone", "network", "loss", "framework", "method", "algorithm",
                 "optimizer", "agent", "toolkit", "library"}
@@ -188,6 +189,9 @@ class Recognizer:
         chosen = [c for c in choose(cands) if not is_generic(c.text) and c.text not in not_names]
         if "precision" in low:
             chosen = [c for c in chosen if not is_number_format(low, c)]
+        if "://" in text or "www." in text:  # nothing inside a link is a name, nor what is glued to it ("{X}")
+            links = [m.span() for m in URL_WORD.finditer(text)]
+            chosen = [c for c in chosen if not any(s <= c.start < e for s, e in links)]
         if "hypothes" in low or "conjecture" in low:
             chosen = [c for c in chosen if not is_conjecture(c.long_form or c.text)]
         if defined:
@@ -818,7 +822,15 @@ def follows_closely(between: str) -> bool:
     if inner.endswith((",", ":")):
         inner = inner[:-1]
     # (the marks first: cheaper than splitting; and no more than 13 words are split off to count to 12)
-    return "," not in inner and ";" not in inner and ":" not in inner and len(inner.split(None, 12)) <= 12
+    if "," in inner or ";" in inner or ":" in inner or len(inner.split(None, 12)) > 12:
+        return False
+    # what is said to exist already is used, not introduced: "a testbed of six publicly available data sources -
+    # X", "a study of existing models such as X"
+    return EXISTING.search(inner) is None
+
+
+EXISTING = re.compile(r"\b(?:publicly|public|existing|popular|standard|widely|well-known|off-the-shelf|"
+                      r"pre-existing|prior|previous|such as|including|like)\b", re.IGNORECASE)
 
 
 def sentence_of(sentences: Sequence[Sentence], pos: int) -> int:
