@@ -113,6 +113,11 @@ def test_claims_are_findings_not_contributions_or_availability():
     assert is_claim("We find that larger models transfer better across domains.", 4, 7)
     assert not is_claim("In this paper, we propose a new method for retrieval.", 2, 7)
     assert not is_claim("Code is available at https://github.com/a/b.", 6, 7)
+    # how the work was done is not what it found, unless the sentence goes on to say so
+    assert not is_claim("To validate the effectiveness of our method, we conduct extensive experiments on "
+                        "multiple benchmarks.", 5, 7)
+    assert is_claim("Based on our findings, we conduct a human evaluation and find the metric that best "
+                    "correlates with human scores.", 5, 7)
 
 
 def test_generic_phrases_are_not_entities():
