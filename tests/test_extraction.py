@@ -48,6 +48,11 @@ def test_a_name_with_a_capital_inside_is_not_an_ordinary_word_in_lower_case():
     assert [m.text for m in ex.mentions if m.text.lower() == "rotate"] == ["RotatE"]
 
 
+def test_a_metric_named_as_a_training_objective_is_not_one():
+    ex = extract("Limits of Transfer", "Any Kullback-Leibler divergence minimizer transfers; we report accuracy.")
+    assert names(ex, "metric") == {"accuracy"}
+
+
 def test_precision_as_a_number_format_is_not_the_metric():
     ex = extract("Quantized Training", "Weights are kept at 8-bit precision while activations use full precision.")
     assert not names(ex, "metric")

@@ -189,6 +189,7 @@ class Recognizer:
         chosen = [c for c in choose(cands) if not is_generic(c.text) and c.text not in not_names]
         if "precision" in low:
             chosen = [c for c in chosen if not is_number_format(low, c)]
+        chosen = [c for c in chosen if c.kind != "metric" or not objective_after(low, c.end)]
         if "://" in text or "www." in text:  # nothing inside a link is a name, nor what is glued to it ("{X}")
             links = [m.span() for m in URL_WORD.finditer(text)]
             chosen = [c for c in chosen if not any(s <= c.start < e for s, e in links)]
@@ -711,6 +712,17 @@ def is_number_format(low: str, c: Candidate) -> bool:
         return False
     before = low[max(0, c.start - 30):c.start].split()
     return bool(before) and (before[-1] in NUMBER_FORMAT_WORDS or bool(BITS.search(before[-1])))
+
+
+# nouns after a metric's name that make it a training objective ("a KL divergence minimizer", "a distance loss")
+OBJECTIVE_NOUNS = frozenset(("minimizer", "minimizers", "minimization", "maximization", "loss", "losses",
+                             "regularizer", "regularization", "penalty", "objective", "objectives", "term", "terms"))
+
+
+def objective_after(low: str, end: int) -> bool:
+    """The word after `end` in the lower-case text turns the metric named before it into an objective."""
+    after = words_after3(low, end)
+    return bool(after) and after[0] in OBJECTIVE_NOUNS
 
 
 def is_conjecture(name: str) -> bool:
