@@ -132,6 +132,18 @@ def test_generic_phrases_are_not_entities():
     assert not ex.mentions
 
 
+def test_sentences_end_after_a_symbol_but_not_after_an_initial_or_abbreviation():
+    from kg.nlp.pipeline import get_pipeline, state
+    from kg.extraction import make_doc
+    nlp = get_pipeline()
+    text = ("T\n\nWe bound the loss over the set A. We show it helps, e.g. Fig. 2 and Figure 1. As Alan M. Turing "
+            "noted, it works. The U.S. Army agrees.")
+    st = state(nlp(make_doc(nlp, text)))
+    assert [text[s.start:s.end] for s in st.sentences if s.index >= 0] == [
+        "We bound the loss over the set A.", "We show it helps, e.g. Fig. 2 and Figure 1.",
+        "As Alan M. Turing noted, it works.", "The U.S. Army agrees."]
+
+
 def test_odd_whitespace_does_not_break_extraction():
     ex = extract("T", "We study the image  classification task. The problem of  domain   adaptation matters.")
     assert {"task"} == {m.kind for m in ex.mentions}

@@ -133,6 +133,8 @@ def split_sentences(doc: Doc) -> Doc:
             start = abstract
     # (the boundaries come after the abstract's start: no sentence end can be in the spaces before it)
     for mark, cut in [m.span() for m in BOUNDARY.finditer(text, max(title_end, 0))]:
+        if text[mark - 1].isupper() and text[mark - 2:mark - 1].isspace() and is_initial(text, mark - 1):
+            continue  # "Alan M. Turing"
         # the sentence ends with its mark (what the boundary takes after it are spaces)
         sentences.append(new_sentence(Sentence, (start, mark + 1, index)))
         index += 1
@@ -140,6 +142,13 @@ def split_sentences(doc: Doc) -> Doc:
     add_sentence(sentences, text, start, len(text), index)
     st.sentences = sentences
     return doc
+
+
+def is_initial(text: str, at: int) -> bool:
+    """The lone capital at `at` (before a '.') is a name's initial: the word before it is capitalised ("Alan M.
+    Turing"), where after a lower-case word it is a symbol that ends the sentence ("over the set A. We ...")."""
+    before = text[max(0, at - 30):at].split()
+    return bool(before) and before[-1][:1].isupper() and before[-1][1:].islower()
 
 
 def add_sentence(sentences: list[Sentence], text: str, start: int, end: int, index: int) -> int:
@@ -161,7 +170,7 @@ DIGIT_BYTES = bytes.maketrans(b"0123456789" + bytes(b for b in range(256) if not
 # abbreviations are)
 BOUNDARY = re.compile(r"[.!?](?=\s+[A-Z0-9\"'“‘(\[])(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bet al\.)(?<!\bvs\.)(?<!\bcf\.)"
                       r"(?<!\bFig\.)(?<!\bEq\.)(?<!\bNo\.)(?<!\bapprox\.)(?<!\bresp\.)(?<!\bSec\.)(?<!\bTab\.)"
-                      r"(?<![A-Z]\.[A-Z]\.)(?<!\s[A-Z]\.)\s*")
+                      r"(?<![A-Z]\.[A-Z]\.)\s*")
 SPACE_AFTER = re.compile(r"\s*")
 
 
