@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import bisect
-from collections import Counter
 from typing import Iterable, Iterator
 
 from .nlp.candidates import Candidate

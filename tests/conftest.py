@@ -1,8 +1,8 @@
 """Shared fixtures: the sample corpus built once per test session into a real on-disk store."""
 from __future__ import annotations
 
+import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -25,6 +25,12 @@ def run_kg(*args: str, check: bool = False, timeout: float = 300, **kwargs) -> s
     if check and proc.returncode != 0:
         raise AssertionError(f"kg {' '.join(map(str, args))} exited {proc.returncode}:\n{proc.stderr}")
     return proc
+
+
+def write_papers(path: Path, *papers: dict) -> Path:
+    """A JSON Lines input of the given paper records, one per line."""
+    path.write_text("".join(json.dumps(p) + "\n" for p in papers), encoding="utf-8")
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ from kg.paths import shapes_file
 from kg.store import KGStore
 from kg.vocab import ENTITIES_GRAPH, Minter
 
-from conftest import SAMPLE, run_kg
+from conftest import SAMPLE, run_kg, write_papers
 
 
 def nquads(path) -> bytes:
@@ -70,13 +70,12 @@ def test_results_are_decimals_with_their_sentence(sample_kg):
 
 
 def test_an_improvement_without_a_named_metric_has_the_improvement_metric(tmp_path):
-    corpus = tmp_path / "gains.jsonl"
-    corpus.write_text("\n".join(json.dumps(p) for p in [
+    corpus = write_papers(
+        tmp_path / "gains.jsonl",
         {"id": "gain-1", "title": "GainNet: Routing Features Across Layers",
          "abstract": "We propose GainNet. GainNet outperforms the strongest baseline by 21% on CIFAR-100."},
         {"id": "gain-2", "title": "Sharper Retrieval",
-         "abstract": "We introduce SharpRet. Experiments show that SharpRet improves accuracy by 3.6 points on ImageNet."},
-    ]) + "\n")
+         "abstract": "We introduce SharpRet. Experiments show that SharpRet improves accuracy by 3.6 points on ImageNet."})
     store = tmp_path / "store"
     build([corpus], store)
     query = """SELECT ?v ?metric WHERE { ?p kg:reportsResult ?r . ?r kg:value ?v ; kg:isImprovement true ;
@@ -87,8 +86,8 @@ def test_an_improvement_without_a_named_metric_has_the_improvement_metric(tmp_pa
     # not written in the text, so no paper mentions it
     assert not KGStore.open(store).select('SELECT ?p WHERE { ?p kg:mentions [ rdfs:label "improvement" ] }')
 
-    other = tmp_path / "other.jsonl"
-    other.write_text(json.dumps({"id": "plain-1", "title": "A Plain Paper", "abstract": "We study ResNet-50."}) + "\n")
+    other = write_papers(tmp_path / "other.jsonl",
+                         {"id": "plain-1", "title": "A Plain Paper", "abstract": "We study ResNet-50."})
     add([other], store)  # the entities graph is recomputed from the paper graphs: the node keeps its label
     assert [r["metric"] for r in KGStore.open(store).select(query)] == ["accuracy", "improvement"]
 

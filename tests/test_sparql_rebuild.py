@@ -2,10 +2,9 @@
 it (no restart), its answer cache and counts included."""
 from __future__ import annotations
 
-import json
 
 import requests
-from conftest import run_kg
+from conftest import run_kg, write_papers
 from servers import copy_store, start_server
 
 COUNT = "SELECT (COUNT(?p) AS ?n) WHERE { ?p a kg:Paper }"
@@ -14,13 +13,12 @@ TITLES = "SELECT ?t WHERE { ?p a kg:Paper ; dcterms:title ?t } ORDER BY ?t"
 
 def test_rebuild_while_serving(sample_store, tmp_path):
     store = copy_store(sample_store, tmp_path / "served")
-    papers = tmp_path / "two.jsonl"
-    papers.write_text("\n".join(json.dumps(p) for p in [
+    papers = write_papers(
+        tmp_path / "two.jsonl",
         {"id": "2401.00001", "title": "Sparse Mixture Routing for Speech Recognition",
          "abstract": "We propose SMR, a routing method. SMR improves word error rate on LibriSpeech by 1.2 points."},
         {"id": "2401.00002", "title": "A Benchmark for Table Question Answering",
-         "abstract": "We introduce TabQA, a benchmark dataset for table question answering."},
-    ]) + "\n")
+         "abstract": "We introduce TabQA, a benchmark dataset for table question answering."})
     with start_server(store, "--workers", "1") as base, requests.Session() as http:
         sparql = base + "/sparql"
 

@@ -17,7 +17,7 @@ from ..vocab import slugify
 from .abbreviations import Abbreviation, plural_core
 from .candidates import Candidate, choose, words_after3, words_before
 from .names import (NAME_PARTS, coined_names_in, coined_word_spans, is_generic, is_shape_name, is_title_case_run,
-                    kind_from_head, strip_modifier)
+                    kind_from_head)
 from .resources import words
 
 PROPOSAL_SENTENCE = re.compile(r"\b(?:we|our (?:paper|work))\b[^.;]{0,40}\b(?:propose|introduce|present|develop|design|"
