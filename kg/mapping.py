@@ -160,4 +160,5 @@ def dedupe(quads: list[Quad]) -> list[Quad]:
     return list(dict.fromkeys(quads))
 
 
-__all__ = ["paper_quads", "shared_quads", "uses_improvement", "IMPROVEMENT", "entity_quads", "repository_quads", "provenance_quads", "PaperEntity"]
+__all__ = ["paper_quads", "shared_quads", "uses_improvement", "IMPROVEMENT", "entity_quads", "repository_quads",
+           "provenance_quads", "PaperEntity"]

@@ -75,7 +75,8 @@ def test_an_improvement_without_a_named_metric_has_the_improvement_metric(tmp_pa
         {"id": "gain-1", "title": "GainNet: Routing Features Across Layers",
          "abstract": "We propose GainNet. GainNet outperforms the strongest baseline by 21% on CIFAR-100."},
         {"id": "gain-2", "title": "Sharper Retrieval",
-         "abstract": "We introduce SharpRet. Experiments show that SharpRet improves accuracy by 3.6 points on ImageNet."})
+         "abstract": "We introduce SharpRet. Experiments show that SharpRet improves accuracy by 3.6 points on "
+                     "ImageNet."})
     store = tmp_path / "store"
     build([corpus], store)
     query = """SELECT ?v ?metric WHERE { ?p kg:reportsResult ?r . ?r kg:value ?v ; kg:isImprovement true ;

@@ -109,7 +109,8 @@ def test_results_are_numbers_with_result_units_not_counts():
 
 
 def test_numbers_listed_after_an_improvement_cue_are_improvements_too():
-    ex = extract("A Model", "It improves accuracy by 5.2% on GSM8K and 3.1% on MATH. It reaches 85.3% and 86.1% on SVHN.")
+    ex = extract("A Model", "It improves accuracy by 5.2% on GSM8K and 3.1% on MATH. "
+                            "It reaches 85.3% and 86.1% on SVHN.")
     assert {r.value: r.improvement for r in ex.results} == {"5.2": True, "3.1": True, "85.3": False, "86.1": False}
 
 

@@ -271,7 +271,8 @@ class GazetteerMatcher:
                 surface = text[start_char:end_char]
                 key = (kind, surface.lower())
                 allowed = self.casings.get(key)
-                if (allowed is None or surface in allowed) and not (surface.islower() and key in self.not_in_lower_case):
+                if (allowed is None or surface in allowed) and \
+                        not (surface.islower() and key in self.not_in_lower_case):
                     hits.append((s, e, start_char, end_char, kind))
         if len(hits) > 1:
             hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))

@@ -176,7 +176,9 @@ class Recognizer:
         starts = [s.start for s in sentences]
         cands: list[Candidate] = []
         self.not_names: set[str] = {a.short for a in abbreviations if is_generic(a.long)}
-        defined = self.abbreviation_candidates(text, sentences, abbreviations, cands, title_end) if abbreviations else {}
+        defined = {}
+        if abbreviations:
+            defined = self.abbreviation_candidates(text, sentences, abbreviations, cands, title_end)
         cands += [Candidate(s, e, text[s:e], kind, "gazetteer") for s, e, kind in gazetteer_hits]
         cands += self.shape_candidates(text)
         cands += self.title_candidates(text, title_end)
