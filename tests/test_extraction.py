@@ -22,6 +22,8 @@ def test_proposed_names_from_title_and_naming_phrases():
     assert {"FooNet", "BarBench"} <= proposed
     assert "Cityscapes" in names(ex, "dataset") and "BarBench" in names(ex, "dataset")
     assert "DeepLabv3" not in proposed  # compared with, not introduced
+    ex = extract("Visual Attribute Transfer", "We call our technique Deep Image Analogy, since it transfers looks.")
+    assert [(m.text, m.kind, m.proposed) for m in ex.mentions] == [("Deep Image Analogy", "method", True)]
 
 
 def test_abbreviation_is_one_entity_with_both_forms():

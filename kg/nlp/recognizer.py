@@ -30,7 +30,8 @@ APPOSITION = re.compile(r"\s*(?:\([^()]{1,20}\)\s*)?,\s*(?:a|an|the|our)\s+(?:[\
                         r"architecture|algorithm|technique|toolkit|library|system|pipeline|family|series)s?\b",
                         re.IGNORECASE)
 NAMED = re.compile(r"(?P<verb>called|named|dubbed|termed|coined|propose|proposes|introduce|introduces|present|presents|"
-                   r"call|derive)\s+(?:the\s+)?[`'\"“]*(?P<name>[A-Z][\w^*'+-]*(?:\.\w+)*(?:\s+[A-Z][\w^*'+-]*(?:\.\w+)*){0,5})"
+                   r"call|derive)\s+(?:the\s+|(?:our|this|the|a)\s+(?:new\s+|novel\s+)?(?:technique|method|approach|model|"
+                   r"framework|algorithm|dataset|benchmark|system|architecture|corpus)\s+)?[`'\"“]*(?P<name>[A-Z][\w^*'+-]*(?:\.\w+)*(?:\s+[A-Z][\w^*'+-]*(?:\.\w+)*){0,5})"
                    r"(?=[`'\"”]*\s*(?:[,;:(.]|--|—|$|\s+(?:which|that|to|for|as|with|in|on|is|are|and)\b))")
 PASSIVE_STEMS = ("introduced", "proposed", "presented", "developed", "designed", "constructed", "built", "created")
 AUTHORS = re.compile(r"\b(?:we|our|this (?:paper|work|study))\b")
