@@ -127,6 +127,8 @@ def test_claims_are_findings_not_contributions_or_availability():
     assert is_claim("Based on our findings, we conduct a human evaluation and find the metric that best "
                     "correlates with human scores.", 5, 7)
     assert is_claim("Our work reveals that transfer depends on the shared data space.", 3, 7)
+    assert is_claim("I demonstrate that the injected features modulate data efficiency.", 4, 7)  # one author
+    assert not is_claim("I present a graph-based module for symbolic synthesis.", 2, 7)
     assert is_claim("Evaluations across four benchmarks validate the efficacy of our method.", 4, 7)
 
 
