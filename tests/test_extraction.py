@@ -77,6 +77,8 @@ def test_a_new_name_right_after_a_dataset_or_metric_noun_is_one():
     ex = extract("Robustness Study", "We introduce a synthetic dataset SI-Score and test ResNet-50 on the benchmark "
                                      "ObjNet-Hard.")
     assert {"SI-Score", "ObjNet-Hard"} <= names(ex, "dataset") and "ResNet-50" in names(ex, "method")
+    ex = extract("Crisis Tweets", "We report positive-class F1 on the TREC-IS 2020-A dataset.")
+    assert names(ex, "dataset") == {"TREC-IS"}  # "IS" (Inception Score) glued on does not make it a metric
     ex = extract("Feature Matching", "We define a new criterion called Group Effect and a metric, FeatDist.")
     assert {"Group Effect", "FeatDist"} <= names(ex, "metric")
 

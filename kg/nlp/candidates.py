@@ -66,14 +66,21 @@ def choose(candidates: list[Candidate]) -> list[Candidate]:
             starts.insert(i, start)
             continue
         if start >= clash.start and end <= clash.end:
-            # evidence from inside the winner counts for the winner
-            if cand.kind and not clash.kind:
+            # evidence from inside the winner counts for the winner ("on the X benchmark" matched only "X", "-KD"
+            # in "PESF-KD"), but not a metric glued on after a hyphen: "IS" (Inception Score) in "TREC-IS"
+            glued_metric = cand.kind == "metric" and start > clash.start and text_before(clash, start) == "-"
+            if cand.kind and not clash.kind and not glued_metric:
                 clash.vote(cand.kind, 2)
             for kind, n in cand.kind_votes.items():
                 clash.vote(kind, n)
             clash.proposed |= cand.proposed
             clash.evaluated |= cand.evaluated
     return kept
+
+
+def text_before(c: Candidate, pos: int) -> str:
+    """The character of the candidate's text just before text offset `pos` (inside it)."""
+    return c.text[pos - c.start - 1]
 
 
 CONTEXT_WORD = re.compile(r"[\w'-]+|[(),;:]")
