@@ -42,13 +42,11 @@ def is_short_form(candidate: str) -> bool:
 
 def best_long_form(short: str, long: str) -> str | None:
     """The shortest end of `long` whose characters spell `short` in order, the first at a word start."""
-    if not (short.isascii() and long.isascii()):
-        return best_long_form_any(short, long)
-    low = long.lower()  # (ASCII: the same as lower-casing character by character)
+    low = long.lower() if long.isascii() else lower_each(long)  # one character per character of `long`
     s, i = len(short) - 1, len(long) - 1
     while s >= 0:
         c = short[s].lower()
-        if not c.isalnum():
+        if not c.isalnum():  # (a character whose lower case is two, such as "İ", is not alphanumeric either)
             s -= 1
             continue
         i = low.rfind(c, 0, i + 1)
@@ -63,22 +61,10 @@ def best_long_form(short: str, long: str) -> str | None:
     return long[start:]
 
 
-def best_long_form_any(short: str, long: str) -> str | None:
-    """best_long_form, character by character (any script)."""
-    s, i = len(short) - 1, len(long) - 1
-    while s >= 0:
-        c = short[s].lower()
-        if not c.isalnum():
-            s -= 1
-            continue
-        while i >= 0 and (long[i].lower() != c or (s == 0 and i > 0 and long[i - 1].isalnum())):
-            i -= 1
-        if i < 0:
-            return None
-        i -= 1
-        s -= 1
-    start = long.rfind(" ", 0, i + 1) + 1
-    return long[start:]
+def lower_each(text: str) -> str:
+    """text.lower() with the text's offsets: a character whose lower case is longer than one becomes NUL, which
+    matches no letter."""
+    return "".join(low if len(low) == 1 else "\0" for low in map(str.lower, text))
 
 
 def plural_core(short: str) -> str:

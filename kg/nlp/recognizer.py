@@ -37,7 +37,6 @@ PASSIVE_STEMS = ("introduced", "proposed", "presented", "developed", "designed",
 AUTHORS = re.compile(r"\b(?:we|our|this (?:paper|work|study))\b")
 # "a novel cross-framework dataset, DLTrans", "our 14B parameter model, PoPilot"
 NEW_BEFORE = re.compile(r"\b(?:new|novel|our)\b[^,;.]{0,60}\b\w+\s*(?:,|:|,?\s*namely,?)\s*$")
-URL_WORD = re.compile(r"\S*(?:://|www\.)\S*")
 METRIC_NOUNS = {"metric", "measure", "criterion", "score"}
 METHOD_NOUNS = {"model", "models", "architecture", "backbone", "network", "loss", "framework", "method", "algorithm",
                 "optimizer", "agent", "toolkit", "library"}
@@ -194,7 +193,7 @@ class Recognizer:
             chosen = [c for c in chosen if not is_number_format(low, c)]
         chosen = [c for c in chosen if c.kind != "metric" or not objective_after(low, c.end)]
         if "://" in text or "www." in text:  # nothing inside a link is a name, nor what is glued to it ("{X}")
-            links = [m.span() for m in URL_WORD.finditer(text)]
+            links = link_spans(text)
             chosen = [c for c in chosen if not any(s <= c.start < e for s, e in links)]
         if "hypothes" in low or "conjecture" in low:
             chosen = [c for c in chosen if not is_conjecture(c.long_form or c.text)]
@@ -726,6 +725,26 @@ def objective_after(low: str, end: int) -> bool:
     """The word after `end` in the lower-case text turns the metric named before it into an objective."""
     after = words_after3(low, end)
     return bool(after) and after[0] in OBJECTIVE_NOUNS
+
+
+def link_spans(text: str) -> list[tuple[int, int]]:
+    """The whitespace-delimited words of the text that hold a link ("://" or "www."), as (start, end). Found with
+    str.find: a regex that looks for them inside any word tries every position of every word."""
+    spans = []
+    for mark in ("://", "www."):
+        pos = text.find(mark)
+        while pos >= 0:
+            start = pos
+            while start and not text[start - 1].isspace():
+                start -= 1
+            space = WHITESPACE.search(text, pos)
+            end = space.start() if space else len(text)
+            spans.append((start, end))
+            pos = text.find(mark, end)
+    return spans
+
+
+WHITESPACE = re.compile(r"\s")
 
 
 def is_conjecture(name: str) -> bool:
