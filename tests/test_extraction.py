@@ -132,6 +132,20 @@ def test_claims_are_findings_not_contributions_or_availability():
     assert is_claim("I demonstrate that the injected features modulate data efficiency.", 4, 7)  # one author
     assert not is_claim("I present a graph-based module for symbolic synthesis.", 2, 7)
     assert is_claim("Evaluations across four benchmarks validate the efficacy of our method.", 4, 7)
+    assert is_claim("Empirically, the sparse variant matches dense training on long sequences.", 4, 7)
+    assert is_claim("The resulting system sets a new state of the art on the benchmark.", 4, 7)
+    assert is_claim("Compared with prior methods, the model achieves higher accuracy at lower cost.", 4, 7)
+    assert not is_claim("Compared with images, videos are expensive to annotate.", 1, 7)  # background
+
+
+def test_a_sentence_that_opens_with_the_papers_own_name_is_about_its_work():
+    # any mention of the name the paper introduces, not only the one that introduced it
+    ex = extract("A Title", "Memory limits long-context models. We propose FooNet, a new method for compressing "
+                            "caches. FooNet reduces memory usage while maintaining accuracy. Code is available.")
+    assert [c.text for c in ex.claims] == ["FooNet reduces memory usage while maintaining accuracy."]
+    ex = extract("A Title", "Memory limits long-context models. Caching reduces memory usage while maintaining "
+                            "accuracy. Code is available.")
+    assert ex.claims == []  # the same words about what others do are background
 
 
 def test_generic_phrases_are_not_entities():
@@ -194,6 +208,9 @@ def test_task_phrases_are_names_of_tasks_not_words_around_them():
                       "deblurring task and the background removal task. It serves a given buyer's image "
                       "retrieval task and the intent behind code summarization problems.")
     assert names(ex, "task") == {"image deblurring", "background removal", "image retrieval", "code summarization"}
+    # a verb before the phrase takes the task as its object: it is not part of the task's name
+    ex = extract("T", "We study medical image segmentation tasks and tackle graph partitioning problems.")
+    assert names(ex, "task") == {"medical image segmentation", "graph partitioning"}
 
 
 def test_names_listed_after_namely_take_the_kind_of_the_noun_before_it():

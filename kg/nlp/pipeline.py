@@ -442,8 +442,12 @@ class ClaimComponent:
         with_results = {r.sentence for r in st.results}
         # sentences that open with a name the paper introduces (within their first 12 characters)
         own = set()
-        for c in st.entities.mentions:
-            if c.proposed:
+        mentions = st.entities.mentions
+        # (any mention of a name the paper introduces, not only the one the proposal marked: "We propose X. ...
+        # X outperforms ...")
+        introduced = {c.text for c in mentions if c.proposed}
+        for c in mentions:
+            if c.text in introduced:
                 k = bisect.bisect_right(starts, c.start) - 1
                 while k >= 0 and c.start < starts[k] + 12:
                     own.add(k)

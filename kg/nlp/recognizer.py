@@ -113,7 +113,12 @@ TASK_STOP = SMALL | {"various", "different", "several", "multiple", "many", "dow
                      # words that rate a task rather than name it ("difficult coding problems"; not "hard" and
                      # "easy", which name settings: "hard reasoning tasks", "easy-to-hard generalization")
                      "difficult", "simple", "simpler", "key", "important", "fundamental", "critical", "crucial",
-                     "long-standing", "open"}
+                     "long-standing", "open",
+                     # verbs that take the task as their object ("we study image classification tasks")
+                     "study", "studies", "address", "addresses", "tackle", "tackles", "solve", "solves", "consider",
+                     "considers", "explore", "explores", "investigate", "investigates", "evaluate", "evaluates",
+                     "improve", "improves", "perform", "performs", "handle", "handles", "enable", "enables",
+                     "achieve", "achieves", "including", "include", "includes"}
 DATASET_PLURALS = frozenset(("datasets", "benchmarks", "corpora"))
 NOT_ON_DATASET = {"based", "built", "relies", "rely", "relying", "depends", "depend", "focus", "focuses", "focused",
                   "top", "conditioned", "trained", "fine-tuned", "finetuned", "pretrained", "pre-trained", "works",
