@@ -99,6 +99,12 @@ def test_what_exists_already_or_sits_in_a_link_is_not_introduced():
     assert "OpenData-Set" not in {m.text for m in ex.mentions}  # LaTeX residue glued to the link
     ex = extract("A Baseline", "We propose a new baseline approach (MoE-PKT) for transfer.")
     assert [m.text for m in ex.mentions if m.proposed] == ["MoE-PKT"]
+    # a name inside a relative clause or after a preposition is not what the verb introduces
+    ex = extract("A Study", "This paper proposes a new framework that combines FooTrees and BarNets. We propose "
+                            "a variant of QuxOpt for sparse data. We introduce a plug-in module for ZapNet.")
+    assert not [m.text for m in ex.mentions if m.proposed]
+    ex = extract("A Study", "We present a benchmark of 500 tasks, FooBench, and a model trained on it: BarLM.")
+    assert {m.text for m in ex.mentions if m.proposed} == {"FooBench", "BarLM"}
 
 
 def test_results_are_numbers_with_result_units_not_counts():

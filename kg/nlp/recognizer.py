@@ -858,14 +858,25 @@ def follows_closely(between: str) -> bool:
     """The text between a proposal verb and a name lets the name be its object: a few words, no clause break
     (a comma or colon only right before the name: 'we introduce a new benchmark, X')."""
     inner = between.rstrip()
-    if inner.endswith((",", ":")):
+    apposition = inner.endswith((",", ":"))
+    if apposition:
         inner = inner[:-1]
     # (the marks first: cheaper than splitting; and no more than 13 words are split off to count to 12)
     if "," in inner or ";" in inner or ":" in inner or len(inner.split(None, 12)) > 12:
         return False
+    # a name inside a relative clause or after a preposition is not what the verb introduces ("a framework that
+    # combines X and Y", "a variant of X", "a module for X"); after an apposition's comma it is ("a benchmark of
+    # 500 tasks, X")
+    if (RELATIVE if apposition else NOT_THE_OBJECT).search(inner):
+        return False
     # what is said to exist already is used, not introduced: "a testbed of six publicly available data sources -
     # X", "a study of existing models such as X"
     return EXISTING.search(inner) is None
+
+
+RELATIVE = re.compile(r"\b(?:that|which|who|whose|where)\b", re.IGNORECASE)
+NOT_THE_OBJECT = re.compile(r"\b(?:that|which|who|whose|where|to|of|for|with|on|in|from|by|using|via|based|"
+                            r"between|across|into|over|than)\b", re.IGNORECASE)
 
 
 EXISTING = re.compile(r"\b(?:publicly|public|existing|popular|standard|widely|well-known|off-the-shelf|"
