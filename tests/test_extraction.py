@@ -142,6 +142,14 @@ def test_claims_are_findings_not_contributions_or_availability():
     assert is_claim("The resulting system sets a new state of the art on the benchmark.", 4, 7)
     assert is_claim("Compared with prior methods, the model achieves higher accuracy at lower cost.", 4, 7)
     assert not is_claim("Compared with images, videos are expensive to annotate.", 1, 7)  # background
+    assert is_claim("Interestingly, we discovered that smaller models forget less.", 4, 7)
+    assert is_claim("Numerical experiments support the theory.", 5, 7)
+    assert is_claim("We evaluate the method on two benchmarks, showing gains over the baselines.", 5, 7,
+                    has_result=True)
+    # what others have done, and open questions, are background
+    assert not is_claim("Large language models have achieved remarkable success in reasoning.", 3, 7)
+    assert not is_claim("Recent studies show that scaling improves robustness.", 1, 7)
+    assert not is_claim("This raises the question of whether new paradigms can surpass classical ones.", 2, 7)
 
 
 def test_a_sentence_that_opens_with_the_papers_own_name_is_about_its_work():
