@@ -92,6 +92,18 @@ def test_a_definition_the_authors_name_or_propose_is_their_method():
     assert m.kind == "task" and not m.proposed  # studied, not named or proposed
 
 
+def test_a_coined_name_the_paper_proposes_is_a_method_whatever_its_last_word():
+    ex = extract("A Title", "Quantization is costly. To overcome this, we propose Future-Aware Quantization (FAQ), "
+                            "which looks ahead. We derive a novel paradigm, Dual Alignment Maximin Optimization "
+                            "(DAMO), for offline RL.")
+    proposed = {m.long_form or m.text: m.kind for m in ex.mentions if m.proposed}
+    assert proposed == {"Future-Aware Quantization": "method", "Dual Alignment Maximin Optimization": "method"}
+    assert "quantization" in {m.text.lower() for m in ex.mentions if m.kind == "task" and not m.proposed}
+    # a name given to a task is a task the paper poses, not a method it introduces
+    ex = extract("A Title", "We define a new task called Visual Abductive Reasoning, where models explain scenes.")
+    assert [(m.text, m.kind, m.proposed) for m in ex.mentions] == [("Visual Abductive Reasoning", "task", False)]
+
+
 def test_what_exists_already_or_sits_in_a_link_is_not_introduced():
     ex = extract("Data Sources", "We introduce a testbed of six publicly available data sources - YFCC, LAIONet and "
                                  "RedCaps. Data: https://github.com/a/b-dataset{OpenData-Set}.")

@@ -38,6 +38,7 @@ AUTHORS = re.compile(r"\b(?:we|our|this (?:paper|work|study))\b")
 # "a novel cross-framework dataset, DLTrans", "our 14B parameter model, PoPilot"
 NEW_BEFORE = re.compile(r"\b(?:new|novel|our)\b[^,;.]{0,60}\b\w+\s*(?:,|:|,?\s*namely,?)\s*$")
 METRIC_NOUNS = {"metric", "measure", "criterion", "score"}
+TASK_NOUNS = {"task", "problem", "challenge", "setting"}
 METHOD_NOUNS = {"model", "models", "architecture", "backbone", "network", "loss", "framework", "method", "algorithm",
                 "optimizer", "agent", "toolkit", "library"}
 LEADING_LETTERS = re.compile(r"[A-Za-z]+")
@@ -516,6 +517,9 @@ class Recognizer:
             if before and (before[-1] in METRIC_NOUNS or (len(before) > 1 and before[-2] in METRIC_NOUNS and (
                     before[-1] in (",", ":") or before[-1] in self.naming_words))):
                 c.vote("metric", 3)  # "a new metric, X", "a criterion called X"
+            if len(before) > 1 and before[-2] in TASK_NOUNS and (before[-1] in (",", ":") or
+                                                                  before[-1] in self.naming_words):
+                c.vote("task", 3)  # "a new task called X", "a problem setting, X"
             for kind, weight in votes_of_shape(c.text):
                 c.vote(kind, weight)
             family = self.family_kind(c.text)
@@ -590,7 +594,10 @@ class Recognizer:
             starts = [s.start for s in sentences]
         by_sentence: dict[int, list[Candidate]] = {}  # the names still to decide, by sentence
         for c in cands:
-            if (c.kind == "method" or c.kind == "dataset") and not c.proposed:
+            # (a coined Title Case name typed a task by its last word may be what the paper proposes: "we propose
+            # Future-Aware Quantization"; it is then a method, below)
+            if (c.kind == "method" or c.kind == "dataset" or (c.kind == "task" and is_title_case_run(c.text))) \
+                    and not c.proposed:
                 si = bisect_right(starts, c.start) - 1  # sentence_of(sentences, c.start)
                 if si < 0:
                     si = 0
@@ -654,6 +661,12 @@ class Recognizer:
                     c.proposed = True
                 elif c.source == "abbrev-long" and c.text in linked:
                     c.proposed = True
+        for c in cands:
+            if c.proposed and c.kind == "task":
+                if TASK_NOUN_BEFORE.search(text[max(0, c.start - 40):c.start].lower()):
+                    c.proposed = False  # "a new task called X": the paper poses a task, it introduces no method
+                else:
+                    c.kind = "method"  # what a paper introduces is a method or a dataset, not a task
 
     def mark_evaluated(self, text: str, cands: list[Candidate], sentences: Sequence[Sentence],
                        starts: list[int] | None = None, low: str | None = None) -> None:
@@ -692,6 +705,7 @@ def case_blind_text(text: str, low: str | None) -> str | None:
 
 # AUTHORS, led by the character class of its first letters so that the regex engine skips other text quickly
 # ("\b" before a word's first letter: the character before it is not a word character)
+TASK_NOUN_BEFORE = re.compile(r"\b(?:task|problem|challenge|setting)\W*(?:\w+\W*)?$")
 AUTHORS_FAST = re.compile(r"[otw](?<!\w[otw])(?:(?<=w)e|(?<=o)ur|(?<=t)his (?:paper|work|study))\b")
 
 
