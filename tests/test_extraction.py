@@ -130,6 +130,13 @@ def test_results_are_numbers_with_result_units_not_counts():
     assert next(r for r in ex.results if r.value == "3.6").improvement
 
 
+def test_a_number_said_in_terms_of_a_metric_is_tied_to_it():
+    ex = extract("A Model", "Our model shows gains of 7.2% in terms of AUROC and 14.1% in terms of AUPRC on "
+                            "MIMIC-III.")
+    assert {(r.value, r.metric) for r in ex.results} == {("7.2", "AUROC"), ("14.1", "AUPRC")}
+    assert names(ex, "metric") == {"AUROC", "AUPRC"}  # not "14", the number's integer part
+
+
 def test_numbers_listed_after_an_improvement_cue_are_improvements_too():
     ex = extract("A Model", "It improves accuracy by 5.2% on GSM8K and 3.1% on MATH. "
                             "It reaches 85.3% and 86.1% on SVHN.")

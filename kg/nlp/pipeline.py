@@ -361,7 +361,13 @@ def make_results(nlp: Language, name: str):
                 if semicolon and metrics:  # "throughput improves by 1.35x; recovery is 82x faster": clause by clause
                     lo, hi = text.rfind(";", s.start, pos) + 1, text.find(";", pos, s.end)
                     near = [c for c in metrics if c.start >= lo and (hi < 0 or c.end <= hi)]
-                metric = min(near, key=lambda c: distance(c, pos), default=None)
+                end = hit.end + s.start
+                named_after = IN_TERMS_AFTER.match(text, end) if near else None
+                if named_after:  # "14.16% in terms of AUPRC": the metric the number is said in, not the nearest
+                    metric = next((c for c in near if c.start == named_after.end()), None) or \
+                        min(near, key=lambda c: distance(c, pos))
+                else:
+                    metric = min(near, key=lambda c: distance(c, pos), default=None)
                 methods_before = [c for c in inside if c.kind == "method" and c.end <= pos]
                 method = methods_before[0] if methods_before else None
                 found.append(FoundResult(hit.value, hit.unit, s.index, hit.improvement, metric,
@@ -370,6 +376,9 @@ def make_results(nlp: Language, name: str):
         return doc
     component.pipe = batched(component)
     return component
+
+
+IN_TERMS_AFTER = re.compile(r"\s*(?:(?:improvement|gain|increase|reduction)s?\s+)?(?:in terms of|on|in)\s+(?:the\s+)?")
 
 
 def distance(c: Candidate, pos: int) -> int:
