@@ -130,6 +130,13 @@ def test_results_are_numbers_with_result_units_not_counts():
     assert next(r for r in ex.results if r.value == "3.6").improvement
 
 
+def test_a_metric_named_in_the_plural_is_the_same_metric():
+    ex = extract("A Defence", "Our defence lowers attack success rates on AdvBench, and the model recalls facts "
+                              "with higher accuracies.")
+    assert {(m.text, m.canonical) for m in ex.mentions if m.kind == "metric"} == {
+        ("attack success rates", "attack success rate"), ("accuracies", "accuracy")}  # "recalls" is a verb
+
+
 def test_a_number_said_in_terms_of_a_metric_is_tied_to_it():
     ex = extract("A Model", "Our model shows gains of 7.2% in terms of AUROC and 14.1% in terms of AUPRC on "
                             "MIMIC-III.")

@@ -228,7 +228,10 @@ class GazetteerMatcher:
         camel: set[tuple[str, str]] = set()
         lower_too: set[tuple[str, str]] = set()
         for entry in gazetteer():
-            for form in (entry.label, *entry.aliases):
+            forms = (entry.label, *entry.aliases)
+            if entry.kind == "metric":  # "attack success rates", "Dice scores", "accuracies"
+                forms += tuple(filter(None, map(plural_of, forms)))
+            for form in forms:
                 (camel if INNER_CAPITAL.search(form) else lower_too).add((entry.kind, form.lower()))
                 self.kind_of.setdefault(slugify(form), entry.kind)
                 self.canonical.setdefault(slugify(form), entry.label)
@@ -287,6 +290,17 @@ class GazetteerMatcher:
 
 
 INNER_CAPITAL = re.compile(r"[a-z][A-Z]")
+
+
+def plural_of(form: str) -> str | None:
+    """The plural of a metric's name written in lower-case words ("success rate" -> "success rates", "accuracy" ->
+    "accuracies"); None where it has none or one that could be a verb ("recall" -> "recalls")."""
+    head, _, last = form.rpartition(" ")
+    if not (last.isalpha() and last.islower() and len(last) > 2) or last.endswith("s"):
+        return None
+    if last.endswith("y") and last[-2] not in "aeiou":
+        return f"{form[:-1]}ies"
+    return f"{form}s" if head else None
 
 
 def is_acronym(form: str) -> bool:
