@@ -130,6 +130,11 @@ def test_results_are_numbers_with_result_units_not_counts():
     assert next(r for r in ex.results if r.value == "3.6").improvement
 
 
+def test_a_bare_acronym_listed_beside_known_names_is_one_of_them():
+    ex = extract("A Speech Model", "Existing systems such as Whisper, USM, and MMS perform well. We train on CPU.")
+    assert names(ex, "method") == {"Whisper", "USM", "MMS"}  # "CPU" alone, with no cue, is not a name
+
+
 def test_a_metric_named_in_the_plural_is_the_same_metric():
     ex = extract("A Defence", "Our defence lowers attack success rates on AdvBench, and the model recalls facts "
                               "with higher accuracies.")

@@ -231,7 +231,8 @@ class Recognizer:
     def supported(c: Candidate, cands: list[Candidate], title_end: int) -> bool:
         """A bare acronym found only by its shape ("ROI", "CRM") needs more: a cue around it, a place in the title,
         or a second mention. Longer coined names (LLaVE, YOLOv9) stand on their own."""
-        if c.source != "shape" or not BARE_ACRONYM.match(c.text) or "default" not in c.kind_votes:
+        if c.source != "shape" or not BARE_ACRONYM.match(c.text) or "default" not in c.kind_votes \
+                or "listed" in c.kind_votes:
             return True
         if c.start < title_end:
             return True
@@ -563,6 +564,7 @@ class Recognizer:
                 for m in group:
                     if "default" in m.kind_votes and kind in ("dataset", "method"):
                         m.kind = kind
+                        m.vote("listed", 0)  # a name beside known ones: "systems such as Whisper, USM and MMS"
 
     def type_namely_lists(self, text: str, cands: list[Candidate], sentences: Sequence[Sentence],
                           starts: list[int]) -> None:
