@@ -130,6 +130,19 @@ def test_results_are_numbers_with_result_units_not_counts():
     assert next(r for r in ex.results if r.value == "3.6").improvement
 
 
+def test_a_title_that_opens_with_a_method_name_proposes_it():
+    def proposed(title: str) -> list[tuple[str, str]]:
+        return [(m.text, m.kind) for m in extract(title, "We study this.").mentions if m.proposed]
+    assert proposed("Relational Knowledge Distillation") == [("Relational Knowledge Distillation", "method")]
+    assert proposed("Attention-Enhanced Hybrid Feature Aggregation Network for 3D Brain Tumor Segmentation") == [
+        ("Attention-Enhanced Hybrid Feature Aggregation Network", "method")]
+    # a clause, a description, a survey, a meeting of two fields: nothing new is named
+    for title in ("Training Neural Networks with Fixed Sparse Masks", "A Unified Framework for Image Editing",
+                  "Source Code Data Augmentation for Deep Learning: A Survey",
+                  "Reinforcement Learning Meets Masked Generative Models"):
+        assert proposed(title) == [], title
+
+
 def test_a_bare_acronym_listed_beside_known_names_is_one_of_them():
     ex = extract("A Speech Model", "Existing systems such as Whisper, USM, and MMS perform well. We train on CPU.")
     assert names(ex, "method") == {"Whisper", "USM", "MMS"}  # "CPU" alone, with no cue, is not a name

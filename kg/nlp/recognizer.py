@@ -82,6 +82,10 @@ LEADING_DETERMINER = re.compile(r"^\s*(?:and|or|the|its|their|our)\s+")
 PREPOSITION = re.compile(r"\s+(?:in|on|for|across|with|at|of|from|under|over|between)\s+")
 # (words, at least one of them with a letter first: "14" of "14.16% in terms of AUPRC" is a number, not a metric)
 METRIC_PHRASE = re.compile(r"(?=.*?\b[^\W\d_])[\w@./-]+(?: [\w@./-]+)*")
+TITLE_LEAD = re.compile(r"((?:[A-Z0-9][\w'’-]*\s+){1,7}?[A-Z][\w'-]*)(?=\s+(?:for|with|via|in|on)\s|\s*[:?]|\s*$)")
+SURVEY_WORD = re.compile(r"\b(?:survey|review|overview|tutorial)\b", re.IGNORECASE)
+TITLE_VERBS = {"meets", "meet", "is", "are", "matters", "makes", "make", "helps", "help", "can", "do", "does", "vs",
+               "versus", "beyond", "without"}
 DATASET_WORD = re.compile(r"\b(?:benchmark|dataset|corpus|suite)s?\b", re.IGNORECASE)
 COMMA_AND = re.compile(r",\s*|\s+and\s+")
 ARTICLE = re.compile(r"^(?:an?|the)\s+", re.IGNORECASE)
@@ -308,7 +312,7 @@ class Recognizer:
     def title_candidates(self, text: str, title_end: int) -> list[Candidate]:
         """'Name: subtitle' titles name what the paper introduces; 'X for <task>' names its task."""
         title = text[:title_end]
-        name = self.title_name(text, title)
+        name = self.title_name(text, title) or self.title_lead_name(title)
         out = [name] if name else []
         out += self.title_means(title)
         out += title_tasks(title)
@@ -334,6 +338,25 @@ class Recognizer:
         kind = "dataset" if DATASET_WORD.search(subtitle) else None
         start = title.index(head)
         return Candidate(start, start + len(head), head, kind, "title-name", proposed=True)
+
+    def title_lead_name(self, title: str) -> Candidate | None:
+        """A title that opens with the name of a method, in Title Case and ending in a method's head word, before
+        what it is for: 'Relational Knowledge Distillation', 'Attention-Enhanced Hybrid Feature Aggregation Network
+        for 3D Brain Tumor Segmentation'. Not a clause ('Training Neural Networks with ...', 'X Meets Y'), a
+        description ('A Unified Framework for ...'), a survey, or a name the field already knows."""
+        m = TITLE_LEAD.match(title)
+        if not m or SURVEY_WORD.search(title):
+            return None
+        phrase = m.group(1)
+        words_ = phrase.split()
+        first = words_[0].lower()
+        if len(words_) < 2 or not is_title_case_run(phrase) or first in NOT_A_TITLE_NAME or \
+                first.endswith(("ing", "ly")) or first in ("a", "an", "the") or \
+                any(w.lower() in TITLE_VERBS for w in words_):
+            return None
+        if kind_from_head(phrase) != "method" or is_generic(phrase) or self.gazetteer_kind(slugify(phrase)):
+            return None
+        return Candidate(0, len(phrase), phrase, "method", "title-name", proposed=True)
 
     def title_means(self, title: str) -> list[Candidate]:
         """The method a title names as its means: '... with a Unified Text-to-Text Transformer'."""
