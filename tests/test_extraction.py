@@ -269,6 +269,8 @@ def test_task_phrases_are_names_of_tasks_not_words_around_them():
     # a verb before the phrase takes the task as its object: it is not part of the task's name
     ex = extract("T", "We study medical image segmentation tasks and tackle graph partitioning problems.")
     assert names(ex, "task") == {"medical image segmentation", "graph partitioning"}
+    ex = extract("Preserving Embeddings for Point Cloud Recovery", "We address the sparse signal recovery problem.")
+    assert names(ex, "task") == {"Point Cloud Recovery", "sparse signal recovery"}
 
 
 def test_names_listed_after_namely_take_the_kind_of_the_noun_before_it():
