@@ -92,6 +92,12 @@ def test_a_definition_the_authors_name_or_propose_is_their_method():
     assert m.kind == "task" and not m.proposed  # studied, not named or proposed
 
 
+def test_a_defined_name_is_typed_by_its_head_not_by_what_it_is_for():
+    ex = extract("A Title", "The Sparse Mixture model for Long Document Summarization (SMLDS) is a strong baseline.")
+    assert {(m.long_form or m.text, m.kind) for m in ex.mentions} == {
+        ("Sparse Mixture model for Long Document Summarization", "method")}
+
+
 def test_a_coined_name_the_paper_proposes_is_a_method_whatever_its_last_word():
     ex = extract("A Title", "Quantization is costly. To overcome this, we propose Future-Aware Quantization (FAQ), "
                             "which looks ahead. We derive a novel paradigm, Dual Alignment Maximin Optimization "
@@ -134,6 +140,7 @@ def test_a_title_that_opens_with_a_method_name_proposes_it():
     def proposed(title: str) -> list[tuple[str, str]]:
         return [(m.text, m.kind) for m in extract(title, "We study this.").mentions if m.proposed]
     assert proposed("Relational Knowledge Distillation") == [("Relational Knowledge Distillation", "method")]
+    assert proposed("Sparse Graph Transformer For Molecule Generation") == [("Sparse Graph Transformer", "method")]
     assert proposed("Attention-Enhanced Hybrid Feature Aggregation Network for 3D Brain Tumor Segmentation") == [
         ("Attention-Enhanced Hybrid Feature Aggregation Network", "method")]
     # a clause, a description, a survey, a meeting of two fields: nothing new is named

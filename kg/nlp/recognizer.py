@@ -82,7 +82,8 @@ LEADING_DETERMINER = re.compile(r"^\s*(?:and|or|the|its|their|our)\s+")
 PREPOSITION = re.compile(r"\s+(?:in|on|for|across|with|at|of|from|under|over|between)\s+")
 # (words, at least one of them with a letter first: "14" of "14.16% in terms of AUPRC" is a number, not a metric)
 METRIC_PHRASE = re.compile(r"(?=.*?\b[^\W\d_])[\w@./-]+(?: [\w@./-]+)*")
-TITLE_LEAD = re.compile(r"((?:[A-Z0-9][\w'’-]*\s+){1,7}?[A-Z][\w'-]*)(?=\s+(?:for|with|via|in|on)\s|\s*[:?]|\s*$)")
+TITLE_LEAD = re.compile(r"((?:[A-Z0-9][\w'’-]*\s+){1,7}?[A-Z][\w'-]*)(?=\s+(?:[Ff]or|[Ww]ith|[Vv]ia|[Ii]n|[Oo]n)\s|\s*[:?,]|\s*$)")
+FOR_WORD = re.compile(r"\s+for\s+", re.IGNORECASE)
 SURVEY_WORD = re.compile(r"\b(?:survey|review|overview|tutorial)\b", re.IGNORECASE)
 TITLE_VERBS = {"meets", "meet", "is", "are", "matters", "makes", "make", "helps", "help", "can", "do", "does", "vs",
                "versus", "beyond", "without"}
@@ -255,11 +256,13 @@ class Recognizer:
                 self.not_names.add(a.short)  # "the Lottery Ticket Hypothesis (LTH)": nor is LTH alone a name
                 continue
             kind = self.gazetteer_kind(slugify(a.long)) or self.gazetteer_kind(slugify(a.short))
+            # the head of "a language model for extractive summarization" is "model": what comes before "for"
+            head_phrase = FOR_WORD.split(a.long, 1)[0]
             if kind is None and a.short_start < a.long_start < title_end:
                 # the name of a "Name: spelled-out name" title is what the paper introduces: its method, unless
                 # the name's head says it is a dataset or benchmark
-                kind = "dataset" if kind_from_head(a.long) == "dataset" else "method"
-            kind = kind or kind_from_head(a.long) or ("method" if is_title_case_run(a.long) else None)
+                kind = "dataset" if kind_from_head(head_phrase) == "dataset" else "method"
+            kind = kind or kind_from_head(head_phrase) or ("method" if is_title_case_run(a.long) else None)
             if kind == "task" and (is_coined(a.short) or is_title_case_run(a.long)) and \
                     PROPOSAL_SENTENCE.search(sentence_text(text, sentences, a.long_start)):
                 kind = "method"  # "We propose a Pareto Domain Adaptation (ParetoDA) approach"
@@ -267,7 +270,7 @@ class Recognizer:
                     self.named_or_proposed_before(text, a.long_start):
                 # "a novel approach, dubbed relational knowledge distillation (RKD)", "we propose instruction-guided
                 # content selection (IGCS)": a definition given a name by its authors is their method
-                kind = "dataset" if kind_from_head(a.long) == "dataset" else "method"
+                kind = "dataset" if kind_from_head(head_phrase) == "dataset" else "method"
             if kind is None:
                 self.not_names.add(a.short)  # "intellectual property (IP)": a defined term, but not one of ours
                 continue
