@@ -278,6 +278,11 @@ def test_task_phrases_are_names_of_tasks_not_words_around_them():
     assert names(ex, "task") == {"medical image segmentation", "graph partitioning"}
     ex = extract("Preserving Embeddings for Point Cloud Recovery", "We address the sparse signal recovery problem.")
     assert names(ex, "task") == {"Point Cloud Recovery", "sparse signal recovery"}
+    # what experiments are on, when it ends like a task: not a technique ("contrastive learning"), not a
+    # description ("numerous image classification datasets")
+    ex = extract("T", "We report results on clinical note summarization and on sparse graph matching. Results on "
+                      "federated contrastive learning and on numerous cell segmentation datasets follow.")
+    assert names(ex, "task") == {"clinical note summarization", "sparse graph matching"}
 
 
 def test_names_listed_after_namely_take_the_kind_of_the_noun_before_it():

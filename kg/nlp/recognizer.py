@@ -83,6 +83,13 @@ PREPOSITION = re.compile(r"\s+(?:in|on|for|across|with|at|of|from|under|over|bet
 # (words, at least one of them with a letter first: "14" of "14.16% in terms of AUPRC" is a number, not a metric)
 METRIC_PHRASE = re.compile(r"(?=.*?\b[^\W\d_])[\w@./-]+(?: [\w@./-]+)*")
 TITLE_LEAD = re.compile(r"((?:[A-Z0-9][\w'’-]*\s+){1,7}?[A-Z][\w'-]*)(?=\s+(?:[Ff]or|[Ww]ith|[Vv]ia|[Ii]n|[Oo]n)\s|\s*[:?,]|\s*$)")
+# up to five words after "for"/"on" (an article skipped), within the clause
+PURPOSE_PHRASE = re.compile(r"(?:the\s+|a\s+|an\s+)?((?:[A-Za-z][\w'-]*\s+){0,4}[A-Za-z][\w'-]*)")
+EVALUATIVE = {"effective", "efficient", "accurate", "robust", "better", "scalable", "reliable", "improved", "enhanced",
+              "successful", "careful", "fast", "faster", "strong", "stronger", "superior", "high-quality", "large-scale",
+              "comprehensive", "practical", "principled", "general", "generalized", "advanced", "modern",
+              "numerous", "given", "distinct", "classical", "individual", "particular", "broader", "wide", "wider"}
+TECHNIQUE_HEADS = {"learning", "tuning", "search", "optimization"}
 FOR_WORD = re.compile(r"\s+for\s+", re.IGNORECASE)
 SURVEY_WORD = re.compile(r"\b(?:survey|review|overview|tutorial)\b", re.IGNORECASE)
 TITLE_VERBS = {"meets", "meet", "is", "are", "matters", "makes", "make", "helps", "help", "can", "do", "does", "vs",
@@ -450,6 +457,7 @@ class Recognizer:
         body = text
         if low is None:
             low = body.lower()
+        out += self.purpose_tasks(body, low, title_end)
         task_at, problem_at = low.find("task"), low.find("problem")
         if task_at < 0 and problem_at < 0:
             return out
@@ -506,6 +514,40 @@ class Recognizer:
                 if 0 < len(phrase.split()) <= 5 and not is_generic(phrase) and phrase[:1].islower():
                     start = offset + item.start() + item.group().index(phrase)
                     out.append(Candidate(start, start + len(phrase), phrase, "task", "task-pattern"))
+        return out
+
+    @staticmethod
+    def purpose_tasks(text: str, low: str, title_end: int) -> list[Candidate]:
+        """A task named as what something is evaluated on: 'results on code translation', 'experiments on
+        multi-hop question answering'. The words after 'on' up to a word that cannot be part of a task name; the
+        phrase must end in a task's head word ('segmentation', 'answering') and have two words or more. (After
+        'for' the same reading finds as many wrong phrases as right ones: it is not used.)"""
+        out = []
+        heads = words("task_head")
+        pos = low.find(" on ", title_end)
+        while pos >= 0:
+            m = PURPOSE_PHRASE.match(text, pos + 4)
+            pos = low.find(" on ", pos + 1)
+            if m is None:
+                continue
+            run = []
+            for w in m.group(1).split():
+                lw = w.lower()
+                if lw in TASK_STOP or lw in EVALUATIVE or (not run and lw.endswith(("ly", "ing")) and
+                                                            lw not in heads):
+                    break
+                run.append(w)
+            while run and run[-1].lower() not in heads:
+                run.pop()
+            # (a head that more often ends the name of a technique, "contrastive learning", "instruction
+            # tuning", "query optimization", is left to the gazetteers and the other cues)
+            if len(run) < 2 or run[-1].lower() in TECHNIQUE_HEADS:
+                continue
+            phrase = " ".join(run)
+            if is_generic(phrase) or kind_from_head(phrase) != "task":
+                continue
+            start = m.start(1)
+            out.append(Candidate(start, start + len(phrase), phrase, "task", "task-pattern"))
         return out
 
     # -- kinds and flags -------------------------------------------------------------------------------------------
