@@ -110,6 +110,15 @@ def test_a_coined_name_the_paper_proposes_is_a_method_whatever_its_last_word():
     assert [(m.text, m.kind, m.proposed) for m in ex.mentions] == [("Visual Abductive Reasoning", "task", False)]
 
 
+def test_the_named_parts_of_what_the_paper_proposes_are_its_own():
+    ex = extract("A Title", "Retrieval is hard. We propose FooNet. FooNet consists of two modules: the Sub-Query "
+                            "Planner Module (SQPM), which splits questions, and the Evidence Fusion Module (EFM). "
+                            "FooNet outperforms Decoupled Passage Ranking (DPR). It follows the ABC (Accuracy, "
+                            "Brevity, Clarity) principle.")
+    proposed = {m.long_form or m.text for m in ex.mentions if m.proposed}
+    assert proposed == {"FooNet", "Sub-Query Planner Module", "Evidence Fusion Module"}
+
+
 def test_what_exists_already_or_sits_in_a_link_is_not_introduced():
     ex = extract("Data Sources", "We introduce a testbed of six publicly available data sources - YFCC, LAIONet and "
                                  "RedCaps. Data: https://github.com/a/b-dataset{OpenData-Set}.")

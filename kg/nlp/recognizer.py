@@ -90,6 +90,9 @@ EVALUATIVE = {"effective", "efficient", "accurate", "robust", "better", "scalabl
               "comprehensive", "practical", "principled", "general", "generalized", "advanced", "modern",
               "numerous", "given", "distinct", "classical", "individual", "particular", "broader", "wide", "wider"}
 TECHNIQUE_HEADS = {"learning", "tuning", "search", "optimization"}
+CITES_OR_COMPARES = re.compile(r"\b(?:outperform\w*|surpass\w*|compared?|than|unlike|baselines?|existing|prior|"
+                               r"previous|such as|including|e\.g\.|popular|standard|conventional|traditional|"
+                               r"widely|state-of-the-art|sota)\b", re.IGNORECASE)
 FOR_WORD = re.compile(r"\s+for\s+", re.IGNORECASE)
 SURVEY_WORD = re.compile(r"\b(?:survey|review|overview|tutorial)\b", re.IGNORECASE)
 TITLE_VERBS = {"meets", "meet", "is", "are", "matters", "makes", "make", "helps", "help", "can", "do", "does", "vs",
@@ -713,6 +716,7 @@ class Recognizer:
                 if pending and c.source != "gazetteer":  # a name the field knows is used, not introduced
                     c.proposed = True
                     verbs = [v for v in verbs if v not in pending]
+        self.mark_components(text, cands, sentences, title_end, starts)
         # names derived from a proposed name are proposed too: LLaVE -> LLaVE-7B, ScaleDiff -> ScaleDiff-Math;
         # and a short form shares the proposal of its long form, and the other way round (the names it links
         # are gathered in the same pass: a name's own proposal is settled when the pass reaches it)
@@ -738,6 +742,23 @@ class Recognizer:
                     c.proposed = False  # "a new task called X": the paper poses a task, it introduces no method
                 else:
                     c.kind = "method"  # what a paper introduces is a method or a dataset, not a task
+
+    def mark_components(self, text: str, cands: list[Candidate], sentences: Sequence[Sentence], title_end: int,
+                        starts: list[int]) -> None:
+        """The parts of what the paper proposes: once the abstract has introduced something, a method it then
+        defines under a coined name that the field does not know ("Q-DREAM consists of three modules: (1) the
+        Question Decomposition Module (QDM), ...") is its own too. Not in a sentence that compares or cites
+        ("outperforms Decoupled Knowledge Distillation (DKD)", "unlike ...")."""
+        first = min((c.start for c in cands if c.proposed and c.start >= title_end), default=None)
+        if first is None:
+            return
+        for c in cands:
+            if c.source != "abbrev-long" or c.proposed or c.start <= first or c.kind != "method" or \
+                    not is_title_case_run(c.text) or "," in c.text or self.gazetteer_kind(slugify(c.text)):
+                continue  # (a list spelled out, "DRU (Diversity, Reliability, Usability)", names no component)
+            s = sentences[max(bisect_right(starts, c.start) - 1, 0)]
+            if not CITES_OR_COMPARES.search(text, s.start, s.end):
+                c.proposed = True
 
     def mark_evaluated(self, text: str, cands: list[Candidate], sentences: Sequence[Sentence],
                        starts: list[int] | None = None, low: str | None = None) -> None:
