@@ -117,6 +117,10 @@ def test_the_named_parts_of_what_the_paper_proposes_are_its_own():
                             "Brevity, Clarity) principle.")
     proposed = {m.long_form or m.text for m in ex.mentions if m.proposed}
     assert proposed == {"FooNet", "Sub-Query Planner Module", "Evidence Fusion Module"}
+    # what is built is FooNet, not the method it outperforms
+    ex = extract("A Title", "We propose FooNet. FooNet outperforms Decoupled Passage Ranking (DPR) and is built on "
+                            "public data.")
+    assert {m.long_form or m.text for m in ex.mentions if m.proposed} == {"FooNet"}
 
 
 def test_what_exists_already_or_sits_in_a_link_is_not_introduced():

@@ -22,7 +22,8 @@ from .resources import words
 
 PROPOSAL_SENTENCE = re.compile(r"\b(?:we|our (?:paper|work))\b[^.;]{0,40}\b(?:propose|introduce|present|develop|design|"
                                r"call|name|term|dub)\w*", re.IGNORECASE)
-PASSIVE_PROPOSAL = re.compile(r"\s*(?:\([^()]{1,20}\)\s*)?(?:[a-z-]+\s+){0,2}(?:is|are|was|were)\s+(?:first\s+|then\s+|also\s+|further\s+)?"
+# (not across "and": in "X outperforms Y (Z) and is built on ...", what is built is X)
+PASSIVE_PROPOSAL = re.compile(r"\s*(?:\([^()]{1,20}\)\s*)?(?:(?!(?:and|or|but)\s)[a-z-]+\s+){0,2}(?:is|are|was|were)\s+(?:first\s+|then\s+|also\s+|further\s+)?"
                               r"(?:introduced|proposed|presented|developed|designed|constructed|built|created)\b")
 # "X, a large-scale benchmark of ..." / "X, a simple framework that ..."
 APPOSITION = re.compile(r"\s*(?:\([^()]{1,20}\)\s*)?,\s*(?:a|an|the|our)\s+(?:[\w-]+\s+){0,6}?"
