@@ -173,6 +173,8 @@ def test_a_metric_named_in_the_plural_is_the_same_metric():
                               "with higher accuracies.")
     assert {(m.text, m.canonical) for m in ex.mentions if m.kind == "metric"} == {
         ("attack success rates", "attack success rate"), ("accuracies", "accuracy")}  # "recalls" is a verb
+    ex = extract("A Method", "It lowers computational complexity and improves sample efficiency in control.")
+    assert names(ex, "metric") == {"computational complexity", "sample efficiency"}
 
 
 def test_a_number_said_in_terms_of_a_metric_is_tied_to_it():
