@@ -177,6 +177,14 @@ def test_a_metric_named_in_the_plural_is_the_same_metric():
     assert names(ex, "metric") == {"computational complexity", "sample efficiency"}
 
 
+def test_frames_per_second_are_a_result_unit_and_speed_an_achievement():
+    ex = extract("A Title", "We propose FooNet. With these designs, FooNet achieves an inference speed of 60.4 FPS "
+                            "on one GPU.")
+    assert [(r.value, r.unit, r.metric) for r in ex.results] == [("60.4", "FPS", "inference speed")]
+    assert [c.text for c in ex.claims] == ["With these designs, FooNet achieves an inference speed of 60.4 FPS on "
+                                           "one GPU."]
+
+
 def test_a_number_said_in_terms_of_a_metric_is_tied_to_it():
     ex = extract("A Model", "Our model shows gains of 7.2% in terms of AUROC and 14.1% in terms of AUPRC on "
                             "MIMIC-III.")

@@ -16,7 +16,7 @@ from .resources import words
 
 NUMBER = r"[+\-−]?\d+(?:,\d{3})*(?:\.\d+)?"
 UNIT = (r"%|\\%|percent(?:age points?)?|pp\b|p\.p\.|points?\b|pts\b|[x×X](?![A-Za-z0-9])|times\b|-?fold\b|dB\b|"
-        r"BLEU\b|ms\b|seconds?\b|hours?\b")
+        r"BLEU\b|ms\b|seconds?\b|hours?\b|FPS\b|fps\b")
 # (the pattern starts with the number itself so the regex engine skips text quickly; what may not come
 #  before a number, such as a letter in "ResNet-50", is checked in Python. NUMBER_LED is NUMBER led by one
 #  character class, a sign or a digit, which the engine looks for without trying the pattern elsewhere.)
