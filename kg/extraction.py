@@ -50,6 +50,18 @@ def entity_key(c: Candidate) -> str:
     return slugify(c.canonical or c.long_form or c.text)
 
 
+def without_broader_tasks(mentions: list[Mention]) -> list[Mention]:
+    """Tasks are kept specific: "anomaly detection" goes where the paper also names "time series anomaly
+    detection" (a task whose every form ends a form of another of the paper's tasks)."""
+    tasks = [m for m in mentions if m.kind == "task"]
+    forms = {id(m): [f.lower() for f in (m.text, m.long_form, *m.forms) if f] for m in tasks}
+
+    def broader(m: Mention) -> bool:
+        return all(any(g.endswith(" " + f) for o in tasks if o is not m for g in forms[id(o)])
+                   for f in forms[id(m)])
+    return [m for m in mentions if m.kind != "task" or not broader(m)]
+
+
 def from_doc(paper: Paper, doc) -> Extraction:
     st = state(doc)
     recognized = st.entities
@@ -96,6 +108,9 @@ def from_doc(paper: Paper, doc) -> Extraction:
             sentence=max(sentences[bisect.bisect_right(starts, at) - 1].index, 0) if at >= first_start else 0,
             proposed=proposed, evaluated=evaluated, long_form=long_form, forms=tuple(forms[1:]),
             canonical=canonical))
+
+    if sum(m.kind == "task" for m in mentions) > 1:
+        mentions = without_broader_tasks(mentions)
 
     results = []
     if st.results:

@@ -299,6 +299,10 @@ def test_task_phrases_are_names_of_tasks_not_words_around_them():
     # a verb before the phrase takes the task as its object: it is not part of the task's name
     ex = extract("T", "We study medical image segmentation tasks and tackle graph partitioning problems.")
     assert names(ex, "task") == {"medical image segmentation", "graph partitioning"}
+    # the specific task, not also the broader one it ends with
+    ex = extract("T", "Time series anomaly detection (TSAD) matters in industry. Anomaly detection is hard, and we "
+                      "study image classification.")
+    assert names(ex, "task") == {"Time series anomaly detection", "image classification"}
     ex = extract("Preserving Embeddings for Point Cloud Recovery", "We address the sparse signal recovery problem.")
     assert names(ex, "task") == {"Point Cloud Recovery", "sparse signal recovery"}
     # what experiments are on, when it ends like a task: not a technique ("contrastive learning"), not a
