@@ -375,8 +375,7 @@ def make_results(nlp: Language, name: str):
                 if semicolon and metrics:  # "throughput improves by 1.35x; recovery is 82x faster": clause by clause
                     lo, hi = text.rfind(";", s.start, pos) + 1, text.find(";", pos, s.end)
                     near = [c for c in metrics if c.start >= lo and (hi < 0 or c.end <= hi)]
-                end = hit.end + s.start
-                named_after = IN_TERMS_AFTER.match(text, end) if near else None
+                named_after = IN_TERMS_AFTER.match(text, hit.end + s.start) if near else None
                 if named_after:  # "14.16% in terms of AUPRC": the metric the number is said in, not the nearest
                     metric = next((c for c in near if c.start == named_after.end()), None) or \
                         min(near, key=lambda c: distance(c, pos))

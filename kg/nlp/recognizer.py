@@ -40,6 +40,8 @@ AUTHORS = re.compile(r"\b(?:we|our|this (?:paper|work|study))\b")
 NEW_BEFORE = re.compile(r"\b(?:new|novel|our)\b[^,;.]{0,60}\b\w+\s*(?:,|:|,?\s*namely,?)\s*$")
 METRIC_NOUNS = {"metric", "measure", "criterion", "score"}
 TASK_NOUNS = {"task", "problem", "challenge", "setting"}
+# the text before a name ends with a task noun and at most one word more: "a new task called X", "a problem setting, X"
+TASK_NOUN_BEFORE = re.compile(r"\b(?:task|problem|challenge|setting)\W*(?:\w+\W*)?$")
 METHOD_NOUNS = {"model", "models", "architecture", "backbone", "network", "loss", "framework", "method", "algorithm",
                 "optimizer", "agent", "toolkit", "library"}
 LEADING_LETTERS = re.compile(r"[A-Za-z]+")
@@ -84,7 +86,7 @@ PREPOSITION = re.compile(r"\s+(?:in|on|for|across|with|at|of|from|under|over|bet
 # (words, at least one of them with a letter first: "14" of "14.16% in terms of AUPRC" is a number, not a metric)
 METRIC_PHRASE = re.compile(r"(?=.*?\b[^\W\d_])[\w@./-]+(?: [\w@./-]+)*")
 TITLE_LEAD = re.compile(r"((?:[A-Z0-9][\w'’-]*\s+){1,7}?[A-Z][\w'-]*)(?=\s+(?:[Ff]or|[Ww]ith|[Vv]ia|[Ii]n|[Oo]n)\s|\s*[:?,]|\s*$)")
-# up to five words after "for"/"on" (an article skipped), within the clause
+# up to five words after "on" (an article skipped)
 PURPOSE_PHRASE = re.compile(r"(?:the\s+|a\s+|an\s+)?((?:[A-Za-z][\w'-]*\s+){0,4}[A-Za-z][\w'-]*)")
 EVALUATIVE = {"effective", "efficient", "accurate", "robust", "better", "scalable", "reliable", "improved", "enhanced",
               "successful", "careful", "fast", "faster", "strong", "stronger", "superior", "high-quality", "large-scale",
@@ -798,7 +800,6 @@ def case_blind_text(text: str, low: str | None) -> str | None:
 
 # AUTHORS, led by the character class of its first letters so that the regex engine skips other text quickly
 # ("\b" before a word's first letter: the character before it is not a word character)
-TASK_NOUN_BEFORE = re.compile(r"\b(?:task|problem|challenge|setting)\W*(?:\w+\W*)?$")
 AUTHORS_FAST = re.compile(r"[otw](?<!\w[otw])(?:(?<=w)e|(?<=o)ur|(?<=t)his (?:paper|work|study))\b")
 
 
