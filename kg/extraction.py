@@ -79,6 +79,7 @@ def from_doc(paper: Paper, doc) -> Extraction:
         else:
             group.append(c)
     mentions = []
+    tasks = 0
     for cands in groups.values():
         first = cands[0]
         if len(cands) == 1:
@@ -102,6 +103,8 @@ def from_doc(paper: Paper, doc) -> Extraction:
                 evaluated = evaluated or c.evaluated
         if long_form and long_form not in forms:
             forms.insert(0, long_form)
+        if kind == "task":
+            tasks += 1
         at = first.start
         mentions.append(Mention(
             kind=kind, text=forms[0],
@@ -109,7 +112,7 @@ def from_doc(paper: Paper, doc) -> Extraction:
             proposed=proposed, evaluated=evaluated, long_form=long_form, forms=tuple(forms[1:]),
             canonical=canonical))
 
-    if sum(m.kind == "task" for m in mentions) > 1:
+    if tasks > 1:
         mentions = without_broader_tasks(mentions)
 
     results = []
