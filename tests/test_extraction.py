@@ -92,6 +92,13 @@ def test_a_definition_the_authors_name_or_propose_is_their_method():
     assert m.kind == "task" and not m.proposed  # studied, not named or proposed
 
 
+def test_a_defined_term_of_the_world_is_no_name_and_a_narrowed_task_stays_a_task():
+    ex = extract("A Title", "Turbulent flow is modeled by the Navier-Stokes Equations (NSE). Personalized Federated "
+                            "Learning (PFL) adapts models to clients. The tumor splits into the Tumor Core (TC) and "
+                            "the rest.")
+    assert {(m.long_form or m.text, m.kind) for m in ex.mentions} == {("Personalized Federated Learning", "task")}
+
+
 def test_a_defined_name_is_typed_by_its_head_not_by_what_it_is_for():
     ex = extract("A Title", "The Sparse Mixture model for Long Document Summarization (SMLDS) is a strong baseline.")
     assert {(m.long_form or m.text, m.kind) for m in ex.mentions} == {

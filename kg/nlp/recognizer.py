@@ -17,7 +17,7 @@ from ..vocab import slugify
 from .abbreviations import Abbreviation, plural_core
 from .candidates import Candidate, choose, words_after3, words_before
 from .names import (NAME_PARTS, coined_names_in, coined_word_spans, is_generic, is_shape_name, is_title_case_run,
-                    kind_from_head)
+                    head_word, kind_from_head)
 from .resources import words
 
 PROPOSAL_SENTENCE = re.compile(r"\b(?:we|our (?:paper|work))\b[^.;]{0,40}\b(?:propose|introduce|present|develop|design|"
@@ -40,6 +40,11 @@ AUTHORS = re.compile(r"\b(?:we|our|this (?:paper|work|study))\b")
 NEW_BEFORE = re.compile(r"\b(?:new|novel|our)\b[^,;.]{0,60}\b\w+\s*(?:,|:|,?\s*namely,?)\s*$")
 METRIC_NOUNS = {"metric", "measure", "criterion", "score"}
 TASK_NOUNS = {"task", "problem", "challenge", "setting"}
+# head words of defined terms that name things of the world, not methods: "Partial Differential Equations (PDEs)",
+# "Tumor Core (TC)", "European Centre for Medium-Range Weather Forecasts (ECMWF)"
+NOT_METHOD_HEADS = {"equation", "equations", "tumor", "tumour", "core", "centre", "center", "unit", "units", "region",
+                    "regions", "organization", "organisation", "institute", "university", "laboratory", "agency",
+                    "association", "society", "council", "committee", "disease", "syndrome", "cancer", "hospital"}
 # the text before a name ends with a task noun and at most one word more: "a new task called X", "a problem setting, X"
 TASK_NOUN_BEFORE = re.compile(r"\b(?:task|problem|challenge|setting)\W*(?:\w+\W*)?$")
 METHOD_NOUNS = {"model", "models", "architecture", "backbone", "network", "loss", "framework", "method", "algorithm",
@@ -275,7 +280,11 @@ class Recognizer:
                 # the name of a "Name: spelled-out name" title is what the paper introduces: its method, unless
                 # the name's head says it is a dataset or benchmark
                 kind = "dataset" if kind_from_head(head_phrase) == "dataset" else "method"
-            kind = kind or kind_from_head(head_phrase) or ("method" if is_title_case_run(a.long) else None)
+            if kind is None and head_word(head_phrase) in NOT_METHOD_HEADS:
+                self.not_names.add(a.short)  # "Navier-Stokes Equations (NSE)", "Tumor Core (TC)": not of the field
+                continue
+            kind = kind or self.task_inside(head_phrase) or kind_from_head(head_phrase) or \
+                ("method" if is_title_case_run(a.long) else None)
             if kind == "task" and (is_coined(a.short) or is_title_case_run(a.long)) and \
                     PROPOSAL_SENTENCE.search(sentence_text(text, sentences, a.long_start)):
                 kind = "method"  # "We propose a Pareto Domain Adaptation (ParetoDA) approach"
@@ -301,6 +310,15 @@ class Recognizer:
                     if (pos, form) not in defining:
                         out.append(Candidate(pos, pos + len(form), form, kinds[short], "abbrev-short", long_form=long))
         return defined
+
+    def task_inside(self, long_form: str) -> str | None:
+        """'task' when the long form ends with a task the gazetteer knows, after words that narrow it down
+        ("Personalized Federated Learning" is a kind of federated learning)."""
+        words_ = long_form.split()
+        for i in range(1, len(words_) - 1):  # (a task of two words or more)
+            if self.gazetteer_kind(slugify(" ".join(words_[i:]))) == "task":
+                return "task"
+        return None
 
     def named_or_proposed_before(self, text: str, start: int) -> bool:
         """The words before `start` end with a naming word ("dubbed"), or with an authors' proposal verb and at
