@@ -170,6 +170,12 @@ def test_a_title_that_opens_with_a_method_name_proposes_it():
         assert proposed(title) == [], title
 
 
+def test_a_known_model_family_in_the_title_is_used_not_proposed():
+    ex = extract("Image Editing as Programs with Diffusion Models", "We edit images.")
+    assert [(m.text, m.kind, m.proposed) for m in ex.mentions if m.kind == "method"] == [
+        ("Diffusion Models", "method", False)]
+
+
 def test_a_bare_acronym_listed_beside_known_names_is_one_of_them():
     ex = extract("A Speech Model", "Existing systems such as Whisper, USM, and MMS perform well. We train on CPU.")
     assert names(ex, "method") == {"Whisper", "USM", "MMS"}  # "CPU" alone, with no cue, is not a name
