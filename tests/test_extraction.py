@@ -161,10 +161,13 @@ def test_a_title_that_opens_with_a_method_name_proposes_it():
         return [(m.text, m.kind) for m in extract(title, "We study this.").mentions if m.proposed]
     assert proposed("Relational Knowledge Distillation") == [("Relational Knowledge Distillation", "method")]
     assert proposed("Sparse Graph Transformer For Molecule Generation") == [("Sparse Graph Transformer", "method")]
+    assert proposed("Anomaly Fusion Network for Time Series") == [("Anomaly Fusion Network", "method")]
     assert proposed("Attention-Enhanced Hybrid Feature Aggregation Network for 3D Brain Tumor Segmentation") == [
         ("Attention-Enhanced Hybrid Feature Aggregation Network", "method")]
     # a clause, a description, a survey, a meeting of two fields: nothing new is named
     for title in ("Training Neural Networks with Fixed Sparse Masks", "A Unified Framework for Image Editing",
+                  "Learning with Verifiable Rewards Implicitly Incentivizes Correct Reasoning",
+                  "Sparse Attention Quietly Outperforms Dense Attention",
                   "Source Code Data Augmentation for Deep Learning: A Survey",
                   "Reinforcement Learning Meets Masked Generative Models"):
         assert proposed(title) == [], title

@@ -385,8 +385,8 @@ class Recognizer:
         words_ = phrase.split()
         first = words_[0].lower()
         if len(words_) < 2 or not is_title_case_run(phrase) or first in NOT_A_TITLE_NAME or \
-                first.endswith(("ing", "ly")) or first in ("a", "an", "the") or \
-                any(w.lower() in TITLE_VERBS for w in words_):
+                first.endswith("ing") or first in ("a", "an", "the") or \
+                any(w.lower() in TITLE_VERBS for w in words_) or reads_as_clause(phrase):
             return None
         if kind_from_head(phrase) != "method" or is_generic(phrase) or self.gazetteer_kind(slugify(phrase)):
             return None
@@ -400,7 +400,7 @@ class Recognizer:
         for m in means:
             for part in COMMA_AND.split(m.group("means")):
                 part = ARTICLE.sub("", part.strip())
-                if len(part.split()) < 2 or not is_title_case_run(part) or is_generic(part):
+                if len(part.split()) < 2 or not is_title_case_run(part) or is_generic(part) or reads_as_clause(part):
                     continue
                 if kind_from_head(part) in ("task", "dataset", "metric") or self.gazetteer_kind(slugify(part)):
                     continue
@@ -915,6 +915,17 @@ def find_words(text: str, phrase: str, last: bool = False) -> tuple[int, int] | 
         return None
     m = matches[-1] if last else matches[0]
     return m.start(), m.end()
+
+
+def reads_as_clause(phrase: str) -> bool:
+    """A Title Case phrase with an adverb or a verb in it ("Verifiable Rewards Implicitly Incentivizes Correct
+    Reasoning") says something; it does not name a method."""
+    return CLAUSE_WORD.search(phrase) is not None
+
+
+# (adverbs and third-person verbs; not the nouns that end like adverbs)
+CLAUSE_WORD = re.compile(r"\b(?!(?:anomaly|family|assembly|supply|monopoly|poly)\b)\w+(?:ly|izes|ises|ifies)\b",
+                         re.IGNORECASE)
 
 
 def word_positions(low: str, word: str, start: int = 0) -> list[int]:
