@@ -173,6 +173,11 @@ def test_a_title_that_opens_with_a_method_name_proposes_it():
         assert proposed(title) == [], title
 
 
+def test_a_quantization_setting_is_no_name():
+    ex = extract("A Title", "We quantize to W4A16 and W2A4KV4 settings with FooQuant and KV8 caches.")
+    assert names(ex, "method") == {"FooQuant"}
+
+
 def test_a_known_model_family_in_the_title_is_used_not_proposed():
     ex = extract("Image Editing as Programs with Diffusion Models", "We edit images.")
     assert [(m.text, m.kind, m.proposed) for m in ex.mentions if m.kind == "method"] == [

@@ -67,9 +67,13 @@ def coined_names_in(word: str) -> tuple[tuple[int, str], ...]:
         if part.isalpha() and (part[1:].islower() or part.islower()):
             continue  # an ordinary word
         name, offset = strip_modifier(part)
-        if is_shape_name(name) and not is_generic(name):
+        if is_shape_name(name) and not is_generic(name) and not BIT_WIDTHS.match(name):
             found.append((m.start() + offset, name))
     return tuple(found)
+
+
+# a quantization setting, not a name: W4A16, W2A4KV4, KV8
+BIT_WIDTHS = re.compile(r"(?:W\d+)?(?:A\d+)?(?:KV\d+)?$")
 
 
 def is_shape_word(word: str) -> bool:
