@@ -546,7 +546,9 @@ class Recognizer:
         multi-hop question answering'. The words after 'on' up to a word that cannot be part of a task name; the
         phrase must end in a task's head word ('segmentation', 'answering') and have two words or more. (After
         'for' the same reading finds as many wrong phrases as right ones: it is not used.)"""
-        out = []
+        out: list[Candidate] = []
+        if len(low) != len(text):
+            return out  # (the lower case does not slice like the text: a dotted capital I, which lower() doubles)
         heads = words("task_head")
         pos = low.find(" on ", title_end)
         while pos >= 0:
