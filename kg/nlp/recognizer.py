@@ -73,9 +73,15 @@ MEANS_WORDS = (" with ", " via ", " using ", " through ")
 # "... with a Unified Text-to-Text Transformer", "... via Parameterized Max Scale": the means the title names
 TITLE_MEANS = re.compile(r"\b(?P<word>with|via|using|through)\s+(?P<means>[A-Z][^:?]*?)\s*(?=$|[:?]|\s+(?:for|in|on|to)\s)",
                          re.IGNORECASE)
-TITLE_EVALUATIVE = re.compile(r"^(?:(?:enhanced|improved|efficient|effective|robust|better|scalable|advanced|fast|"
-                              r"accurate|principled|practical|general|generalized|reliable|large|small|new|novel|unified|"
-                              r"towards?|the|a|an)\s+)+", re.IGNORECASE)
+# words that rate or describe a task rather than name it ("efficient", "large-scale", "numerous")
+EVALUATIVE = frozenset(("effective", "efficient", "accurate", "robust", "better", "scalable", "reliable", "improved",
+                        "enhanced", "successful", "careful", "fast", "faster", "strong", "stronger", "superior",
+                        "high-quality", "large-scale", "comprehensive", "practical", "principled", "general",
+                        "generalized", "advanced", "modern", "numerous", "given", "distinct", "classical",
+                        "individual", "particular", "broader", "wide", "wider", "large", "small", "new", "novel",
+                        "unified"))
+TITLE_EVALUATIVE = re.compile(r"^(?:(?:%s|towards?|the|a|an)\s+)+" % "|".join(sorted(EVALUATIVE, key=len, reverse=True)),
+                              re.IGNORECASE)
 METRIC_LIST = re.compile(r"\bmetrics?,?\s+(?:such as|including|like|namely|e\.g\.,?|:)\s+(?P<items>[^.;:()]{3,120})",
                          re.IGNORECASE)
 IN_TERMS_OF = re.compile(r"\bin terms of\s+(?:both\s+)?(?P<items>[^.;:(),]{3,60}?)(?=\s*(?:[.;:(),]|\s(?:on|across|while|"
@@ -93,10 +99,6 @@ METRIC_PHRASE = re.compile(r"(?=.*?\b[^\W\d_])[\w@./-]+(?: [\w@./-]+)*")
 TITLE_LEAD = re.compile(r"((?:[A-Z0-9][\w'’-]*\s+){1,7}?[A-Z][\w'-]*)(?=\s+(?:[Ff]or|[Ww]ith|[Vv]ia|[Ii]n|[Oo]n)\s|\s*[:?,]|\s*$)")
 # up to five words after "on" (an article skipped)
 PURPOSE_PHRASE = re.compile(r"(?:the\s+|a\s+|an\s+)?((?:[A-Za-z][\w'-]*\s+){0,4}[A-Za-z][\w'-]*)")
-EVALUATIVE = {"effective", "efficient", "accurate", "robust", "better", "scalable", "reliable", "improved", "enhanced",
-              "successful", "careful", "fast", "faster", "strong", "stronger", "superior", "high-quality", "large-scale",
-              "comprehensive", "practical", "principled", "general", "generalized", "advanced", "modern",
-              "numerous", "given", "distinct", "classical", "individual", "particular", "broader", "wide", "wider"}
 TECHNIQUE_HEADS = {"learning", "tuning", "search", "optimization"}
 CITES_OR_COMPARES = re.compile(r"\b(?:outperform\w*|surpass\w*|compared?|than|unlike|baselines?|existing|prior|"
                                r"previous|such as|including|e\.g\.|popular|standard|conventional|traditional|"
