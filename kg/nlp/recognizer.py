@@ -46,7 +46,7 @@ NOT_METHOD_HEADS = {"equation", "equations", "tumor", "tumour", "core", "centre"
                     "regions", "organization", "organisation", "institute", "university", "laboratory", "agency",
                     "association", "society", "council", "committee", "disease", "syndrome", "cancer", "hospital"}
 # the text before a name ends with a task noun and at most one word more: "a new task called X", "a problem setting, X"
-TASK_NOUN_BEFORE = re.compile(r"\b(?:task|problem|challenge|setting)\W*(?:\w+\W*)?$")
+TASK_NOUN_BEFORE = re.compile(r"\b(?:%s)\W*(?:\w+\W*)?$" % "|".join(sorted(TASK_NOUNS)))
 METHOD_NOUNS = {"model", "models", "architecture", "backbone", "network", "loss", "framework", "method", "algorithm",
                 "optimizer", "agent", "toolkit", "library"}
 LEADING_LETTERS = re.compile(r"[A-Za-z]+")
