@@ -331,6 +331,10 @@ def test_task_phrases_are_names_of_tasks_not_words_around_them():
     ex = extract("T", "We report results on clinical note summarization and on sparse graph matching. Results on "
                       "federated contrastive learning and on numerous cell segmentation datasets follow.")
     assert names(ex, "task") == {"clinical note summarization", "sparse graph matching"}
+    # what a method or a benchmark is for; not what anything else is for
+    ex = extract("T", "We propose a framework for long video generation and a benchmark for sparse graph matching. "
+                      "We thank them for careful data collection.")
+    assert names(ex, "task") == {"long video generation", "sparse graph matching"}
 
 
 def test_names_listed_after_namely_take_the_kind_of_the_noun_before_it():

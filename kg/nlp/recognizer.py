@@ -97,9 +97,11 @@ PREPOSITION = re.compile(r"\s+(?:in|on|for|across|with|at|of|from|under|over|bet
 # (words, at least one of them with a letter first: "14" of "14.16% in terms of AUPRC" is a number, not a metric)
 METRIC_PHRASE = re.compile(r"(?=.*?\b[^\W\d_])[\w@./-]+(?: [\w@./-]+)*")
 TITLE_LEAD = re.compile(r"((?:[A-Z0-9][\w'’-]*\s+){1,7}?[A-Z][\w'-]*)(?=\s+(?:[Ff]or|[Ww]ith|[Vv]ia|[Ii]n|[Oo]n)\s|\s*[:?,]|\s*$)")
-# up to five words after "on" (an article skipped)
+# up to five words after "on" or "for" (an article skipped)
 PURPOSE_PHRASE = re.compile(r"(?:the\s+|a\s+|an\s+)?((?:[A-Za-z][\w'-]*\s+){0,4}[A-Za-z][\w'-]*)")
 TECHNIQUE_HEADS = {"learning", "tuning", "search", "optimization"}
+FOR_WHAT = re.compile(r"\b(?:framework|method|approach|model|benchmark|dataset|system|pipeline|algorithm|toolkit|"
+                      r"architecture|paradigm|technique|strategy)s?$")
 CITES_OR_COMPARES = re.compile(r"\b(?:outperform\w*|surpass\w*|compared?|than|unlike|baselines?|existing|prior|"
                                r"previous|such as|including|e\.g\.|popular|standard|conventional|traditional|"
                                r"widely|state-of-the-art|sota)\b", re.IGNORECASE)
@@ -544,18 +546,27 @@ class Recognizer:
 
     @staticmethod
     def purpose_tasks(text: str, low: str, title_end: int) -> list[Candidate]:
-        """A task named as what something is evaluated on: 'results on code translation', 'experiments on
-        multi-hop question answering'. The words after 'on' up to a word that cannot be part of a task name; the
-        phrase must end in a task's head word ('segmentation', 'answering') and have two words or more. (After
-        'for' the same reading finds as many wrong phrases as right ones: it is not used.)"""
+        """A task named as what something is evaluated on or made for: 'results on code translation', 'a
+        framework for long video generation'. The words after 'on', or after 'for' that follows a method's or a
+        benchmark's noun, up to a word that cannot be part of a task name; the phrase must end in a task's head word
+        ('segmentation', 'answering') and have two words or more. (After any other 'for' the same reading finds as
+        many wrong phrases as right ones.)"""
         out: list[Candidate] = []
         if len(low) != len(text):
             return out  # (the lower case does not slice like the text: a dotted capital I, which lower() doubles)
         heads = words("task_head")
+        starts = []
         pos = low.find(" on ", title_end)
         while pos >= 0:
-            m = PURPOSE_PHRASE.match(text, pos + 4)
+            starts.append(pos + 4)
             pos = low.find(" on ", pos + 1)
+        pos = low.find(" for ", title_end)
+        while pos >= 0:
+            if FOR_WHAT.search(low, max(0, pos - 30), pos):
+                starts.append(pos + 5)
+            pos = low.find(" for ", pos + 1)
+        for at in starts:
+            m = PURPOSE_PHRASE.match(text, at)
             if m is None:
                 continue
             run = []
